@@ -1,0 +1,49 @@
+package main
+
+import (
+	"github.com/spf13/cobra"
+
+	kbsync "github.com/kbsync/kbsync/sync"
+)
+
+type previewOptions struct {
+	io        *streams
+	From      string
+	ID        string
+	Site      string
+	Templates string
+}
+
+func newPreviewCmd(io *streams, runF func(*cobra.Command, *previewOptions) error) *cobra.Command {
+	opts := &previewOptions{io: io}
+	cmd := &cobra.Command{
+		Use:   "preview [FORMAT:]PATH",
+		Short: "Print the articles an export would give, touching nothing",
+		Long: `preview renders the article of one thread (--id), or of every solved thread, to
+stdout, exactly as sync would write it. No knowledge base is read or written.`,
+		Example: `  kbsync preview ./coffee.stackexchange.com --id 1
+  kbsync preview discourse:./topics --site https://forum.example.com --id 3785 > article.md`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.From = args[0]
+			if runF != nil {
+				return runF(cmd, opts)
+			}
+			return runPreview(cmd, opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.ID, "id", "", "the thread (question or topic) id to render")
+	cmd.Flags().StringVar(&opts.Site, "site", "", "the forum's public address, for permalinks")
+	cmd.Flags().StringVar(&opts.Templates, "templates", "", "a folder of templates overriding the embedded ones")
+	return cmd
+}
+
+func runPreview(cmd *cobra.Command, opts *previewOptions) error {
+	cfg, err := loadConfig(cmd)
+	if err != nil {
+		return err
+	}
+	src := kbsync.ParseFrom(opts.From)
+	src.Site = opts.Site
+	return kbsync.Preview(cmd.Context(), kbsync.PreviewOptions{Source: src, ID: opts.ID, Templates: cfg.Templates}, opts.io.Out)
+}

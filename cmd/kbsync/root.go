@@ -1,0 +1,98 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/kbsync/kbsync/kb"
+	"github.com/kbsync/kbsync/sync/forum"
+)
+
+// Exit codes, as documented in README.md.
+const (
+	exitOK    = 0
+	exitError = 1 // a runtime failure
+	exitUsage = 2 // bad usage, configuration or input
+)
+
+// streams are the command's standard streams; commands never touch os.Std*.
+type streams struct {
+	In       io.Reader
+	Out      io.Writer // data: articles, --json reports
+	Err      io.Writer // messages for people
+	ErrIsTTY bool
+}
+
+// usageError marks errors that exit with code 2.
+type usageError struct{ err error }
+
+func (e *usageError) Error() string { return e.err.Error() }
+func (e *usageError) Unwrap() error { return e.err }
+
+func usagef(format string, args ...any) error {
+	return &usageError{fmt.Errorf(format, args...)}
+}
+
+// run executes kbsync with args and returns the exit code.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	io := &streams{In: stdin, Out: stdout, Err: stderr}
+	if f, ok := stderr.(*os.File); ok {
+		io.ErrIsTTY = term.IsTerminal(int(f.Fd()))
+	}
+	root := newRootCmd(io)
+	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return exitOK
+	}
+	fmt.Fprintln(stderr, "kbsync: "+forum.OneLine(err.Error()))
+	return exitCode(err)
+}
+
+func exitCode(err error) int {
+	var ue *usageError
+	var ke *kb.UsageError
+	switch {
+	case errors.As(err, &ue), errors.As(err, &ke), forum.IsInput(err):
+		return exitUsage
+	case errors.Is(err, errFlag):
+		return exitUsage
+	}
+	return exitError
+}
+
+var errFlag = errors.New("bad flag")
+
+func newRootCmd(io *streams) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "kbsync",
+		Short: "Turn the accepted answers of a support forum into a git-backed FAQ knowledge base",
+		Long: `kbsync reads forum exports (Stack Exchange data dumps, Discourse topic JSON, ...),
+turns every thread with an accepted answer into a Markdown FAQ article that keeps the
+asker's and the answerer's own words, and commits the articles to a git repository
+that a docs site publishes.`,
+		Example: `  # Sync a Stack Exchange dump into a knowledge base
+  kbsync sync --from coffee.stackexchange.com --kb ./kb
+
+  # Preview one article without touching anything
+  kbsync preview discourse:./topics --id 3785 --site https://discourse.example.com`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Version:       versionString(),
+	}
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return &usageError{fmt.Errorf("%w (see %s --help)", err, c.CommandPath())}
+	})
+	root.PersistentFlags().String("config", "", "read settings from this kbsync.yaml (default: ./kbsync.yaml when present)")
+	root.AddCommand(newSyncCmd(io, nil), newPreviewCmd(io, nil), newVersionCmd(io))
+	return root
+}

@@ -1,0 +1,282 @@
+package kb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/object"
+)
+
+// DirtyError lists files with uncommitted changes that a sync would write.
+type DirtyError struct{ Paths []string }
+
+func (e *DirtyError) Error() string {
+	return fmt.Sprintf("kb: %d file(s) have uncommitted changes that this sync would overwrite: %s; commit or stash them, or sync to another branch with --branch",
+		len(e.Paths), strings.Join(e.Paths, ", "))
+}
+
+// CommitResult says what Commit did.
+type CommitResult struct {
+	Hash   string // empty when nothing changed
+	Branch string
+}
+
+// Commit writes the plan as one commit on the branch: objects first (a
+// pack moved into place atomically), then, when the branch is checked out,
+// the working-tree files and the index, then the branch reference with a
+// compare-and-swap. It makes no commit when the tree does not change.
+// message receives the results and returns the commit message.
+func (p *Plan) Commit(ctx context.Context, message func([]Result, map[Action]int) string) (CommitResult, error) {
+	res := CommitResult{Branch: p.k.Branch()}
+	results, counts := p.Results()
+	if len(p.changes) == 0 {
+		p.pack.abort()
+		return res, nil
+	}
+	manifest := encodeManifest(p.manifest)
+	mblob := Encode(plumbing.BlobObject, manifest)
+	if old, ok := p.k.blobAt(ManifestPath); !ok || old != mblob.Hash {
+		if err := p.pack.add(mblob); err != nil {
+			return res, err
+		}
+		p.changes[ManifestPath] = mblob.Hash
+	}
+	if p.k.checkedOut {
+		if err := p.checkClean(); err != nil {
+			p.pack.abort()
+			return res, err
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		p.pack.abort()
+		return res, err
+	}
+	var baseTree plumbing.Hash
+	var parents []plumbing.Hash
+	if p.k.parent != nil {
+		baseTree = p.k.tree.Hash
+		parents = []plumbing.Hash{p.k.parent.Hash}
+	}
+	treeHash, err := p.buildTree(baseTree, "", p.changes)
+	if err != nil {
+		p.pack.abort()
+		return res, err
+	}
+	if treeHash == baseTree {
+		p.pack.abort()
+		return res, nil
+	}
+	commit, err := p.k.encodeCommit(treeHash, parents, message(results, counts))
+	if err != nil {
+		p.pack.abort()
+		return res, err
+	}
+	if err := p.pack.add(commit); err != nil {
+		p.pack.abort()
+		return res, err
+	}
+	if _, err := p.pack.finish(); err != nil {
+		return res, err
+	}
+	// go-git lists packs once per repository value: open it again so the
+	// new pack is visible to reads that follow (push, checks).
+	repo, err := git.PlainOpen(p.k.root)
+	if err != nil {
+		return res, fmt.Errorf("kb: reopen: %w", err)
+	}
+	p.k.repo = repo
+	if p.k.checkedOut {
+		if err := p.updateWorktree(); err != nil {
+			return res, err
+		}
+	}
+	ref := plumbing.NewHashReference(p.k.branch, commit.Hash)
+	if err := p.k.repo.Storer.CheckAndSetReference(ref, p.k.tip); err != nil {
+		return res, fmt.Errorf("kb: update %s: %w (did another process move the branch? run kbsync again)", p.k.branch.Short(), err)
+	}
+	p.k.tip = ref
+	if err := p.k.setParent(commit.Hash); err != nil {
+		return res, err
+	}
+	for key, e := range p.manifest {
+		c := *e
+		p.manifest[key] = &c
+	}
+	p.k.manifest = p.manifest
+	res.Hash = commit.Hash.String()
+	return res, nil
+}
+
+// buildTree applies changes (paths relative to dir) to the tree base and
+// stores every tree on a changed path; untouched subtrees keep their hash.
+func (p *Plan) buildTree(base plumbing.Hash, dir string, changes map[string]plumbing.Hash) (plumbing.Hash, error) {
+	var entries []object.TreeEntry
+	if !base.IsZero() {
+		t, err := p.k.repo.TreeObject(base)
+		if err != nil {
+			return plumbing.ZeroHash, fmt.Errorf("kb: read tree %s: %w", dir, err)
+		}
+		entries = append(entries, t.Entries...)
+	}
+	files := map[string]plumbing.Hash{}
+	subdirs := map[string]map[string]plumbing.Hash{}
+	for name, h := range changes {
+		if i := strings.IndexByte(name, '/'); i >= 0 {
+			d := name[:i]
+			if subdirs[d] == nil {
+				subdirs[d] = map[string]plumbing.Hash{}
+			}
+			subdirs[d][name[i+1:]] = h
+		} else {
+			files[name] = h
+		}
+	}
+	index := map[string]int{}
+	for i, e := range entries {
+		index[e.Name] = i
+	}
+	set := func(name string, mode filemode.FileMode, h plumbing.Hash) {
+		if i, ok := index[name]; ok {
+			entries[i] = object.TreeEntry{Name: name, Mode: mode, Hash: h}
+			return
+		}
+		index[name] = len(entries)
+		entries = append(entries, object.TreeEntry{Name: name, Mode: mode, Hash: h})
+	}
+	names := make([]string, 0, len(subdirs))
+	for d := range subdirs {
+		names = append(names, d)
+	}
+	sort.Strings(names)
+	for _, d := range names {
+		var sub plumbing.Hash
+		if i, ok := index[d]; ok {
+			if entries[i].Mode != filemode.Dir {
+				return plumbing.ZeroHash, fmt.Errorf("kb: %s is a file where kbsync needs a folder", path.Join(dir, d))
+			}
+			sub = entries[i].Hash
+		}
+		h, err := p.buildTree(sub, path.Join(dir, d), subdirs[d])
+		if err != nil {
+			return plumbing.ZeroHash, err
+		}
+		if h.IsZero() {
+			files[d] = plumbing.ZeroHash // an emptied folder disappears
+			continue
+		}
+		set(d, filemode.Dir, h)
+	}
+	for name, h := range files {
+		if h.IsZero() {
+			if i, ok := index[name]; ok {
+				entries[i].Name = "" // dropped below
+			}
+			continue
+		}
+		set(name, filemode.Regular, h)
+	}
+	kept := entries[:0]
+	for _, e := range entries {
+		if e.Name != "" {
+			kept = append(kept, e)
+		}
+	}
+	if len(kept) == 0 && dir != "" {
+		return plumbing.ZeroHash, nil
+	}
+	sort.Sort(object.TreeEntrySorter(kept))
+	t := &object.Tree{Entries: kept}
+	obj := &plumbing.MemoryObject{}
+	if err := t.Encode(obj); err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("kb: encode tree %s: %w", dir, err)
+	}
+	r, _ := obj.Reader()
+	content, _ := io.ReadAll(r)
+	enc := Encode(plumbing.TreeObject, content)
+	if err := p.pack.add(enc); err != nil {
+		return plumbing.ZeroHash, err
+	}
+	return enc.Hash, nil
+}
+
+var errSymlink = errors.New("is a symbolic link; kbsync does not write through links")
+
+// checkClean refuses to overwrite uncommitted work: every path the commit
+// changes must, on disk and in the index, hold either the committed content
+// or exactly what kbsync is about to write (left by an interrupted run).
+func (p *Plan) checkClean() error {
+	idx, err := p.k.repo.Storer.Index()
+	if err != nil {
+		return fmt.Errorf("kb: read index: %w", err)
+	}
+	var dirty []string
+	paths := make([]string, 0, len(p.changes))
+	for name := range p.changes {
+		paths = append(paths, name)
+	}
+	sort.Strings(paths)
+	for _, name := range paths {
+		want := p.changes[name]
+		old, hadOld := p.k.blobAt(name)
+		ok := func(h plumbing.Hash, present bool) bool {
+			if !present {
+				return !hadOld || want.IsZero()
+			}
+			return (hadOld && h == old) || (!want.IsZero() && h == want)
+		}
+		disk, present, err := p.k.diskHash(name)
+		if err != nil {
+			return err
+		}
+		if !ok(disk, present) {
+			dirty = append(dirty, name)
+			continue
+		}
+		if e, err := idx.Entry(name); err == nil {
+			if !ok(e.Hash, true) {
+				dirty = append(dirty, name)
+			}
+		} else if hadOld && !want.IsZero() {
+			// Committed but removed from the index: a staged deletion.
+			dirty = append(dirty, name)
+		}
+	}
+	if len(dirty) > 0 {
+		return &DirtyError{Paths: dirty}
+	}
+	return nil
+}
+
+// diskHash hashes the working-tree file at name.
+func (k *KB) diskHash(name string) (plumbing.Hash, bool, error) {
+	root, err := os.OpenRoot(k.root)
+	if err != nil {
+		return plumbing.ZeroHash, false, fmt.Errorf("kb: %w", err)
+	}
+	defer root.Close()
+	st, err := root.Lstat(name)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return plumbing.ZeroHash, false, nil
+	case err != nil:
+		return plumbing.ZeroHash, false, fmt.Errorf("kb: %w", err)
+	case st.Mode()&os.ModeSymlink != 0:
+		return plumbing.ZeroHash, false, fmt.Errorf("kb: %s %w", name, errSymlink)
+	case !st.Mode().IsRegular():
+		return plumbing.ZeroHash, false, fmt.Errorf("kb: %s is not a regular file", name)
+	}
+	b, err := root.ReadFile(name)
+	if err != nil {
+		return plumbing.ZeroHash, false, fmt.Errorf("kb: %w", err)
+	}
+	return BlobHash(b), true, nil
+}

@@ -1,0 +1,338 @@
+// Package kb is the knowledge-base wing: it opens (or creates) the git
+// working tree, plans what a sync changes (add, update, unchanged, conflict,
+// retire) against the manifest and the files people may have edited, and
+// commits the changed paths through go-git plumbing so that the cost does
+// not grow with the size of the knowledge base.
+//
+// One goroutine owns a KB: go-git is not safe for concurrent use.
+package kb
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/storage/filesystem"
+)
+
+// Options say which knowledge base to open and how to commit to it.
+type Options struct {
+	Path       string // the working tree
+	ContentDir string // folder of the articles, relative to Path ("faq")
+	// Branch receives the commit; empty means the checked-out branch.
+	Branch string
+	// Base is where a new Branch starts; empty means the checked-out branch.
+	Base   string
+	Author Signature
+	// Now gives the commit time; nil means time.Now.
+	Now func() time.Time
+	// DryRun opens without writing anything: a missing knowledge base is
+	// planned against as if it were empty.
+	DryRun bool
+}
+
+// Signature is a commit author.
+type Signature struct{ Name, Email string }
+
+// UsageError is a problem with how kbsync was pointed at the knowledge
+// base (exit code 2).
+type UsageError struct{ Err error }
+
+func (e *UsageError) Error() string { return e.Err.Error() }
+func (e *UsageError) Unwrap() error { return e.Err }
+
+func usagef(format string, args ...any) error {
+	return &UsageError{Err: fmt.Errorf(format, args...)}
+}
+
+// KB is an opened knowledge base.
+type KB struct {
+	opts       Options
+	root       string // absolute path of the working tree
+	repo       *git.Repository
+	created    bool
+	branch     plumbing.ReferenceName // where the commit goes
+	tip        *plumbing.Reference    // the branch's current ref, nil when it does not exist yet
+	parent     *object.Commit         // the commit the new one builds on, nil in an empty repository
+	tree       *object.Tree           // the parent's tree, nil in an empty repository
+	checkedOut bool                   // the branch is HEAD's: update the working tree and index too
+	manifest   map[string]*Entry
+}
+
+// Open opens the working tree at opts.Path, creating a repository with an
+// initial commit when the folder does not exist or is empty.
+func Open(ctx context.Context, opts Options) (*KB, error) {
+	if opts.ContentDir == "" {
+		opts.ContentDir = "faq"
+	}
+	if err := checkContentDir(opts.ContentDir); err != nil {
+		return nil, err
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Author.Name == "" {
+		opts.Author = Signature{Name: "kbsync", Email: "kbsync@localhost"}
+	}
+	root, err := filepath.Abs(opts.Path)
+	if err != nil {
+		return nil, fmt.Errorf("kb: %w", err)
+	}
+	k := &KB{opts: opts, root: root}
+	repo, err := git.PlainOpen(root)
+	switch {
+	case errors.Is(err, git.ErrRepositoryNotExists) && opts.DryRun:
+		if err := k.checkCreatable(); err != nil {
+			return nil, err
+		}
+		k.branch = plumbing.NewBranchReferenceName(cmp.Or(opts.Branch, "main"))
+		k.manifest = map[string]*Entry{}
+		return k, nil
+	case errors.Is(err, git.ErrRepositoryNotExists):
+		if repo, err = k.create(ctx); err != nil {
+			return nil, err
+		}
+	case err != nil:
+		return nil, fmt.Errorf("kb: open %s: %w", root, err)
+	}
+	k.repo = repo
+	if err := k.resolve(); err != nil {
+		return nil, err
+	}
+	if err := k.loadManifest(); err != nil {
+		return nil, err
+	}
+	return k, nil
+}
+
+// checkContentDir refuses content folders outside the tree or under a
+// dot-folder (.git, .github): kbsync writes only where articles belong.
+func checkContentDir(dir string) error {
+	clean := path.Clean(filepath.ToSlash(dir))
+	if !filepath.IsLocal(clean) || clean == "." {
+		return usagef("kb: content folder %q must be a folder inside the knowledge base", dir)
+	}
+	for _, part := range strings.Split(clean, "/") {
+		if strings.HasPrefix(part, ".") {
+			return usagef("kb: content folder %q is under a dot-folder; pick a plain folder such as faq", dir)
+		}
+	}
+	return nil
+}
+
+// checkCreatable refuses to create a knowledge base in a folder with
+// content or inside another repository.
+func (k *KB) checkCreatable() error {
+	if inside := enclosingRepo(k.root); inside != "" {
+		return usagef("kb: %s is inside the git repository %s; pass --kb %s", k.root, inside, inside)
+	}
+	if st, err := os.Stat(k.root); err == nil && !st.IsDir() {
+		return usagef("kb: %s is a file; pass a folder", k.root)
+	}
+	if entries, err := os.ReadDir(k.root); err == nil && len(entries) > 0 {
+		return usagef("kb: %s is not a git repository and not empty; run `git init` there or pick a new folder", k.root)
+	}
+	return nil
+}
+
+// create makes a new repository with an empty initial commit on main.
+func (k *KB) create(ctx context.Context) (*git.Repository, error) {
+	if err := k.checkCreatable(); err != nil {
+		return nil, err
+	}
+	repo, err := git.PlainInitWithOptions(k.root, &git.PlainInitOptions{
+		InitOptions: git.InitOptions{DefaultBranch: plumbing.NewBranchReferenceName("main")},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("kb: create %s: %w", k.root, err)
+	}
+	k.created = true
+	w, err := newPackWriter(filepath.Join(k.root, ".git"))
+	if err != nil {
+		return nil, err
+	}
+	tree := Encode(plumbing.TreeObject, nil)
+	commit, err := k.encodeCommit(tree.Hash, nil, "Initialize knowledge base\n")
+	if err != nil {
+		w.abort()
+		return nil, err
+	}
+	if err := errors.Join(w.add(tree), w.add(commit)); err != nil {
+		w.abort()
+		return nil, err
+	}
+	if _, err := w.finish(); err != nil {
+		return nil, err
+	}
+	if repo, err = git.PlainOpen(k.root); err != nil {
+		return nil, fmt.Errorf("kb: %w", err)
+	}
+	ref := plumbing.NewHashReference(plumbing.NewBranchReferenceName("main"), commit.Hash)
+	if err := repo.Storer.SetReference(ref); err != nil {
+		return nil, fmt.Errorf("kb: %w", err)
+	}
+	_ = ctx
+	return repo, nil
+}
+
+func enclosingRepo(dir string) string {
+	for d := filepath.Dir(dir); ; d = filepath.Dir(d) {
+		if st, err := os.Stat(filepath.Join(d, ".git")); err == nil && st.IsDir() {
+			return d
+		}
+		if filepath.Dir(d) == d {
+			return ""
+		}
+	}
+}
+
+// resolve finds the target branch, its tip and the parent tree.
+func (k *KB) resolve() error {
+	head, err := k.repo.Storer.Reference(plumbing.HEAD)
+	if err != nil {
+		return fmt.Errorf("kb: read HEAD: %w", err)
+	}
+	var current plumbing.ReferenceName
+	if head.Type() == plumbing.SymbolicReference {
+		current = head.Target()
+	}
+	if _, err := k.repo.Worktree(); errors.Is(err, git.ErrIsBareRepository) {
+		return usagef("kb: %s is a bare repository; pass a working tree, or its URL to clone", k.root)
+	}
+	k.branch = current
+	if k.opts.Branch != "" {
+		k.branch = plumbing.NewBranchReferenceName(k.opts.Branch)
+		if err := k.branch.Validate(); err != nil || !plumbing.ReferenceName(k.branch).IsBranch() {
+			return usagef("kb: %q is not a valid branch name", k.opts.Branch)
+		}
+	}
+	if k.branch == "" {
+		return usagef("kb: HEAD is detached in %s; check out a branch or pass --branch", k.root)
+	}
+	k.checkedOut = k.branch == current
+	tip, err := k.repo.Storer.Reference(k.branch)
+	switch {
+	case errors.Is(err, plumbing.ErrReferenceNotFound):
+		base := current
+		if k.opts.Base != "" {
+			base = plumbing.NewBranchReferenceName(k.opts.Base)
+		}
+		if base != "" && base != k.branch {
+			if ref, err := k.repo.Storer.Reference(base); err == nil {
+				return k.setParent(ref.Hash())
+			} else if k.opts.Base != "" {
+				return usagef("kb: base branch %s does not exist", k.opts.Base)
+			}
+		}
+		return nil // an unborn branch in an empty repository
+	case err != nil:
+		return fmt.Errorf("kb: read %s: %w", k.branch, err)
+	}
+	if tip.Type() != plumbing.HashReference {
+		return usagef("kb: %s is a symbolic reference", k.branch)
+	}
+	k.tip = tip
+	return k.setParent(tip.Hash())
+}
+
+func (k *KB) setParent(h plumbing.Hash) error {
+	c, err := k.repo.CommitObject(h)
+	if err != nil {
+		return fmt.Errorf("kb: read commit %s: %w", h, err)
+	}
+	t, err := c.Tree()
+	if err != nil {
+		return fmt.Errorf("kb: read tree of %s: %w", h, err)
+	}
+	k.parent, k.tree = c, t
+	return nil
+}
+
+// gitDir is the repository's .git folder.
+func (k *KB) gitDir() string {
+	if fs, ok := k.repo.Storer.(*filesystem.Storage); ok {
+		return fs.Filesystem().Root()
+	}
+	return filepath.Join(k.root, ".git")
+}
+
+// Branch is the short name of the branch the commit goes to.
+func (k *KB) Branch() string { return k.branch.Short() }
+
+// Root is the absolute path of the working tree.
+func (k *KB) Root() string { return k.root }
+
+// Created reports whether Open created the repository.
+func (k *KB) Created() bool { return k.created }
+
+// ContentDir is the articles' folder, slash-separated.
+func (k *KB) ContentDir() string { return path.Clean(filepath.ToSlash(k.opts.ContentDir)) }
+
+// blobAt returns the hash of the file at p in the parent tree.
+func (k *KB) blobAt(p string) (plumbing.Hash, bool) {
+	if k.tree == nil {
+		return plumbing.ZeroHash, false
+	}
+	e, err := k.tree.FindEntry(p)
+	if err != nil || !e.Mode.IsFile() {
+		return plumbing.ZeroHash, false
+	}
+	return e.Hash, true
+}
+
+// ReadFile returns the committed content of p in the parent tree.
+func (k *KB) ReadFile(p string) ([]byte, error) {
+	h, ok := k.blobAt(p)
+	if !ok {
+		return nil, os.ErrNotExist
+	}
+	b, err := k.repo.BlobObject(h)
+	if err != nil {
+		return nil, fmt.Errorf("kb: read %s: %w", p, err)
+	}
+	r, err := b.Reader()
+	if err != nil {
+		return nil, fmt.Errorf("kb: read %s: %w", p, err)
+	}
+	defer r.Close()
+	return io.ReadAll(r)
+}
+
+func (k *KB) loadManifest() error {
+	b, err := k.ReadFile(ManifestPath)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	m, err := parseManifest(b)
+	if err != nil {
+		return &UsageError{Err: fmt.Errorf("kb: %w; restore it from git history (git checkout HEAD~1 -- %s)", err, ManifestPath)}
+	}
+	k.manifest = m
+	return nil
+}
+
+func (k *KB) signature() object.Signature {
+	return object.Signature{Name: k.opts.Author.Name, Email: k.opts.Author.Email, When: k.opts.Now().UTC().Truncate(time.Second)}
+}
+
+func (k *KB) encodeCommit(tree plumbing.Hash, parents []plumbing.Hash, msg string) (Encoded, error) {
+	sig := k.signature()
+	c := &object.Commit{Author: sig, Committer: sig, Message: msg, TreeHash: tree, ParentHashes: parents}
+	obj := &plumbing.MemoryObject{}
+	if err := c.Encode(obj); err != nil {
+		return Encoded{}, fmt.Errorf("kb: encode commit: %w", err)
+	}
+	r, _ := obj.Reader()
+	content, _ := io.ReadAll(r)
+	return Encode(plumbing.CommitObject, content), nil
+}

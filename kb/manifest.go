@@ -1,0 +1,135 @@
+package kb
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"sort"
+)
+
+// ManifestPath is where the manifest lives in the knowledge base. It is the
+// only file kbsync writes outside the content folder.
+const ManifestPath = ".kbsync/manifest.json"
+
+const manifestVersion = 1
+
+// Entry is what the manifest records for one article.
+type Entry struct {
+	Source   string `json:"source"`
+	Site     string `json:"site,omitempty"`
+	SourceID string `json:"source_id"`
+	Path     string `json:"path"`
+	// SourceHash identifies the source content (and the way it was
+	// rendered) the article was made from.
+	SourceHash string `json:"source_hash"`
+	// ContentHash is the git blob hash of the bytes kbsync wrote: a file
+	// whose blob differs was edited by a person.
+	ContentHash string `json:"content_hash"`
+	Retired     bool   `json:"retired,omitempty"`
+}
+
+// Identity names a thread across runs.
+type Identity struct {
+	Source string // format name
+	Site   string // the forum's host, telling apart two sites of one format
+	ID     string
+}
+
+func (id Identity) key() string { return id.Source + "\x00" + id.Site + "\x00" + id.ID }
+
+func (e *Entry) identity() Identity { return Identity{e.Source, e.Site, e.SourceID} }
+
+// String is how an identity is shown to users: source:id, or
+// source:site:id when a site is known.
+func (id Identity) String() string {
+	if id.Site != "" {
+		return id.Source + ":" + id.Site + ":" + id.ID
+	}
+	return id.Source + ":" + id.ID
+}
+
+type manifestFile struct {
+	Version  int               `json:"version"`
+	Articles []json.RawMessage `json:"articles"`
+}
+
+// parseManifest reads the manifest; a missing manifest is empty.
+func parseManifest(b []byte) (map[string]*Entry, error) {
+	entries := map[string]*Entry{}
+	if len(b) == 0 {
+		return entries, nil
+	}
+	var mf manifestFile
+	if err := json.Unmarshal(b, &mf); err != nil {
+		return nil, fmt.Errorf("manifest %s: %w", ManifestPath, err)
+	}
+	if mf.Version != manifestVersion {
+		return nil, fmt.Errorf("manifest %s: version %d is not supported by this kbsync (want %d); upgrade kbsync", ManifestPath, mf.Version, manifestVersion)
+	}
+	for i, raw := range mf.Articles {
+		e := &Entry{}
+		if err := json.Unmarshal(raw, e); err != nil {
+			return nil, fmt.Errorf("manifest %s: article %d: %w", ManifestPath, i, err)
+		}
+		if e.Source == "" || e.SourceID == "" || e.Path == "" {
+			return nil, fmt.Errorf("manifest %s: article %d lacks source, source_id or path", ManifestPath, i)
+		}
+		k := e.identity().key()
+		if _, dup := entries[k]; dup {
+			return nil, fmt.Errorf("manifest %s: article %s appears twice", ManifestPath, e.identity())
+		}
+		entries[k] = e
+	}
+	return entries, nil
+}
+
+// encodeManifest writes one article per line, sorted by identity, so that
+// a sync's diff shows exactly the articles it touched.
+func encodeManifest(entries map[string]*Entry) []byte {
+	list := make([]*Entry, 0, len(entries))
+	for _, e := range entries {
+		list = append(list, e)
+	}
+	sort.Slice(list, func(i, j int) bool {
+		a, b := list[i], list[j]
+		if a.Source != b.Source {
+			return a.Source < b.Source
+		}
+		if a.Site != b.Site {
+			return a.Site < b.Site
+		}
+		return lessID(a.SourceID, b.SourceID)
+	})
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "{\n  \"version\": %d,\n  \"articles\": [", manifestVersion)
+	for i, e := range list {
+		line, _ := json.Marshal(e) // a struct of strings cannot fail
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString("\n    ")
+		b.Write(line)
+	}
+	if len(list) > 0 {
+		b.WriteString("\n  ")
+	}
+	b.WriteString("]\n}\n")
+	return b.Bytes()
+}
+
+// lessID orders numeric ids numerically and others as strings.
+func lessID(a, b string) bool {
+	if len(a) != len(b) && isDigits(a) && isDigits(b) {
+		return len(a) < len(b)
+	}
+	return a < b
+}
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}

@@ -1,0 +1,228 @@
+package kb
+
+import (
+	"bufio"
+	"bytes"
+	"compress/zlib"
+	"crypto/sha1"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/format/idxfile"
+)
+
+// Encoded is an object ready for the pack: its hash and its zlib-compressed
+// content. Encoding is pure, so the conversion workers do it in parallel and
+// the single repository owner only appends bytes.
+type Encoded struct {
+	Hash plumbing.Hash
+	Type plumbing.ObjectType
+	Size int
+	Data []byte // zlib-compressed content
+}
+
+// Encode hashes and compresses an object.
+func Encode(t plumbing.ObjectType, content []byte) Encoded {
+	var b bytes.Buffer
+	zw, _ := zlib.NewWriterLevel(&b, zlib.BestSpeed) // a valid level cannot fail
+	zw.Write(content)
+	zw.Close()
+	return Encoded{Hash: plumbing.ComputeHash(t, content), Type: t, Size: len(content), Data: b.Bytes()}
+}
+
+// BlobHash is the git blob hash of content.
+func BlobHash(content []byte) plumbing.Hash {
+	return plumbing.ComputeHash(plumbing.BlobObject, content)
+}
+
+// packWriter streams new objects into a temporary pack file under
+// .git/objects/pack. Nothing is visible to git until finish renames the
+// pack and its index into place, so a failed or killed run leaves only a
+// tmp_kbsync_* file, which the next run removes.
+type packWriter struct {
+	dir   string
+	f     *os.File
+	w     *bufio.Writer
+	off   int64
+	seen  map[plumbing.Hash]bool
+	items []packItem
+}
+
+type packItem struct {
+	hash plumbing.Hash
+	off  int64
+	crc  uint32
+}
+
+const tmpPackPrefix = "tmp_kbsync_"
+
+func newPackWriter(gitDir string) (*packWriter, error) {
+	dir := filepath.Join(gitDir, "objects", "pack")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("pack: %w", err)
+	}
+	cleanStalePacks(dir)
+	f, err := os.CreateTemp(dir, tmpPackPrefix+"*.pack")
+	if err != nil {
+		return nil, fmt.Errorf("pack: %w", err)
+	}
+	p := &packWriter{dir: dir, f: f, w: bufio.NewWriterSize(f, 1<<20), seen: map[plumbing.Hash]bool{}}
+	// The object count is patched in by finish.
+	hdr := []byte{'P', 'A', 'C', 'K', 0, 0, 0, 2, 0, 0, 0, 0}
+	if _, err := p.w.Write(hdr); err != nil {
+		p.abort()
+		return nil, fmt.Errorf("pack: %w", err)
+	}
+	p.off = int64(len(hdr))
+	return p, nil
+}
+
+// cleanStalePacks removes temporary packs left by a killed run. Only files
+// with our own prefix are touched.
+func cleanStalePacks(dir string) {
+	matches, _ := filepath.Glob(filepath.Join(dir, tmpPackPrefix+"*"))
+	for _, m := range matches {
+		os.Remove(m)
+	}
+}
+
+// add appends one object unless it is already in this pack.
+func (p *packWriter) add(e Encoded) error {
+	if p.seen[e.Hash] {
+		return nil
+	}
+	p.seen[e.Hash] = true
+	if p.f == nil {
+		return nil // a dry run
+	}
+	var hdr [16]byte
+	n := objectHeader(hdr[:], e.Type, e.Size)
+	crc := crc32.NewIEEE()
+	crc.Write(hdr[:n])
+	crc.Write(e.Data)
+	if _, err := p.w.Write(hdr[:n]); err != nil {
+		return fmt.Errorf("pack: %w", err)
+	}
+	if _, err := p.w.Write(e.Data); err != nil {
+		return fmt.Errorf("pack: %w", err)
+	}
+	p.items = append(p.items, packItem{hash: e.Hash, off: p.off, crc: crc.Sum32()})
+	p.off += int64(n + len(e.Data))
+	return nil
+}
+
+func objectHeader(b []byte, t plumbing.ObjectType, size int) int {
+	c := byte(t)<<4 | byte(size&0x0f)
+	size >>= 4
+	n := 0
+	for size > 0 {
+		b[n] = c | 0x80
+		n++
+		c = byte(size & 0x7f)
+		size >>= 7
+	}
+	b[n] = c
+	return n + 1
+}
+
+// finish completes the pack and its index and moves both into place. It
+// returns false when there was nothing to write.
+func (p *packWriter) finish() (bool, error) {
+	if len(p.items) == 0 {
+		p.abort()
+		return false, nil
+	}
+	fail := func(err error) (bool, error) {
+		p.abort()
+		return false, fmt.Errorf("pack: %w", err)
+	}
+	if err := p.w.Flush(); err != nil {
+		return fail(err)
+	}
+	var count [4]byte
+	binary.BigEndian.PutUint32(count[:], uint32(len(p.items)))
+	if _, err := p.f.WriteAt(count[:], 8); err != nil {
+		return fail(err)
+	}
+	if _, err := p.f.Seek(0, io.SeekStart); err != nil {
+		return fail(err)
+	}
+	h := sha1.New()
+	if _, err := io.Copy(h, p.f); err != nil {
+		return fail(err)
+	}
+	sum := h.Sum(nil)
+	if _, err := p.f.Write(sum); err != nil {
+		return fail(err)
+	}
+	if err := p.f.Sync(); err != nil {
+		return fail(err)
+	}
+	if err := p.f.Close(); err != nil {
+		return fail(err)
+	}
+	var packHash plumbing.Hash
+	copy(packHash[:], sum)
+
+	iw := new(idxfile.Writer)
+	if err := iw.OnHeader(uint32(len(p.items))); err != nil {
+		return fail(err)
+	}
+	for _, it := range p.items {
+		iw.Add(it.hash, uint64(it.off), it.crc)
+	}
+	if err := iw.OnFooter(packHash); err != nil {
+		return fail(err)
+	}
+	idx, err := iw.Index()
+	if err != nil {
+		return fail(err)
+	}
+	tmpIdx := p.f.Name() + ".idx"
+	xf, err := os.Create(tmpIdx)
+	if err != nil {
+		return fail(err)
+	}
+	if _, err := idxfile.NewEncoder(xf).Encode(idx); err != nil {
+		xf.Close()
+		os.Remove(tmpIdx)
+		return fail(err)
+	}
+	if err := errors.Join(xf.Sync(), xf.Close()); err != nil {
+		os.Remove(tmpIdx)
+		return fail(err)
+	}
+	base := filepath.Join(p.dir, "pack-"+packHash.String())
+	// The pack first, then its index: git and go-git find packs by index.
+	if err := os.Rename(p.f.Name(), base+".pack"); err != nil {
+		os.Remove(tmpIdx)
+		return fail(err)
+	}
+	if err := os.Rename(tmpIdx, base+".idx"); err != nil {
+		os.Remove(tmpIdx)
+		return fail(err)
+	}
+	syncDir(p.dir)
+	return true, nil
+}
+
+func (p *packWriter) abort() {
+	if p.f != nil {
+		p.f.Close()
+		os.Remove(p.f.Name())
+		os.Remove(p.f.Name() + ".idx")
+	}
+}
+
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+}

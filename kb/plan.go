@@ -1,0 +1,328 @@
+package kb
+
+import (
+	"fmt"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/go-git/go-git/v5/plumbing"
+
+	"github.com/kbsync/kbsync/sync/convert"
+)
+
+// Action is what a sync did, or would do, to an article.
+type Action string
+
+// Actions, as they appear in the report.
+const (
+	Added     Action = "added"
+	Updated   Action = "updated"
+	Unchanged Action = "unchanged"
+	Conflict  Action = "conflict"
+	Retired   Action = "retired"
+)
+
+// Info describes an article for the report and the pull request.
+type Info struct {
+	Title        string
+	SourceURL    string
+	AnswerAuthor string
+	Score        int
+	Redactions   int
+}
+
+// Article is a rendered article handed to the plan.
+type Article struct {
+	ID         Identity
+	Seq        int    // position in the export: new articles get paths in this order
+	Slug       string // preferred file name, without ".md"; empty for an id-based name
+	Blob       Encoded
+	SourceHash string
+	Info       Info
+}
+
+// Result is one row of the report.
+type Result struct {
+	Path   string
+	Action Action
+	Reason string // why an article is in conflict
+	ID     Identity
+	Info   Info
+}
+
+// PlanOptions tune a plan.
+type PlanOptions struct {
+	// Force lists identities (Identity.String or a bare source id) whose
+	// articles are regenerated even if a person edited them.
+	Force []string
+	// Prune removes retired articles instead of marking them draft.
+	Prune bool
+	// MarkDraft rewrites an article's front matter so that the site does not
+	// publish it; required unless Prune.
+	MarkDraft func(content []byte) ([]byte, error)
+	// DryRun plans without writing any object.
+	DryRun bool
+}
+
+// Plan collects what one sync changes. Only the goroutine that owns the KB
+// may call its methods.
+type Plan struct {
+	k        *KB
+	opts     PlanOptions
+	pack     *packWriter
+	changes  map[string]plumbing.Hash // path -> new blob; ZeroHash deletes
+	results  []Result
+	counts   map[Action]int
+	pending  []*Article
+	manifest map[string]*Entry // the manifest as it will be written
+	refresh  bool              // only source hashes changed
+	seen     map[string]bool
+}
+
+// Plan starts planning a sync.
+func (k *KB) Plan(opts PlanOptions) (*Plan, error) {
+	if !opts.Prune && opts.MarkDraft == nil {
+		return nil, fmt.Errorf("kb: plan needs MarkDraft or Prune")
+	}
+	pw := &packWriter{seen: map[plumbing.Hash]bool{}}
+	if !opts.DryRun {
+		var err error
+		if pw, err = newPackWriter(k.gitDir()); err != nil {
+			return nil, err
+		}
+	}
+	m := make(map[string]*Entry, len(k.manifest))
+	for key, e := range k.manifest {
+		c := *e
+		m[key] = &c
+	}
+	return &Plan{k: k, opts: opts, pack: pw, changes: map[string]plumbing.Hash{}, counts: map[Action]int{},
+		manifest: m, seen: map[string]bool{}}, nil
+}
+
+// Abort discards the plan; nothing it prepared becomes visible.
+func (p *Plan) Abort() { p.pack.abort() }
+
+func (p *Plan) forced(id Identity) bool {
+	for _, f := range p.opts.Force {
+		if f == id.String() || f == id.ID || f == id.Source+":"+id.ID {
+			return true
+		}
+	}
+	return false
+}
+
+// touched reports what happened to a file kbsync wrote: "" when it is as
+// kbsync left it, else the reason it must not be overwritten.
+func (p *Plan) touched(e *Entry) string {
+	h, ok := p.k.blobAt(e.Path)
+	switch {
+	case !ok:
+		return "deleted or moved by a person"
+	case h.String() != e.ContentHash:
+		return "edited by a person since kbsync wrote it"
+	}
+	return ""
+}
+
+// Need reports whether the thread must be converted and rendered. It
+// returns false for an article whose source did not change (unchanged) and
+// for one a person edited (conflict: recorded here, with the reason).
+func (p *Plan) Need(id Identity, sourceHash string, info Info) bool {
+	e := p.manifest[id.key()]
+	if e == nil {
+		return true
+	}
+	p.seen[id.key()] = true
+	if p.forced(id) {
+		return true
+	}
+	if e.SourceHash == sourceHash && !e.Retired {
+		p.counts[Unchanged]++
+		return false
+	}
+	if reason := p.touched(e); reason != "" {
+		p.record(Result{Path: e.Path, Action: Conflict, Reason: "source changed, but the article was " + reason, ID: id, Info: info})
+		return false
+	}
+	return true
+}
+
+func (p *Plan) record(r Result) {
+	p.counts[r.Action]++
+	if r.Action != Unchanged {
+		p.results = append(p.results, r)
+	}
+}
+
+// Put records a rendered article.
+func (p *Plan) Put(a *Article) error {
+	key := a.ID.key()
+	p.seen[key] = true
+	e := p.manifest[key]
+	if e == nil {
+		if err := p.pack.add(a.Blob); err != nil {
+			return err
+		}
+		p.pending = append(p.pending, a)
+		return nil
+	}
+	if a.Blob.Hash.String() == e.ContentHash && !e.Retired {
+		// Same bytes: keep the file; remember the new source hash so the
+		// next run can skip the conversion.
+		if e.SourceHash != a.SourceHash {
+			e.SourceHash = a.SourceHash
+			p.refresh = true
+		}
+		p.record(Result{Path: e.Path, Action: Unchanged, ID: a.ID, Info: a.Info})
+		return nil
+	}
+	if reason := p.touched(e); reason != "" && !p.forced(a.ID) {
+		p.record(Result{Path: e.Path, Action: Conflict, Reason: "source changed, but the article was " + reason, ID: a.ID, Info: a.Info})
+		return nil
+	}
+	if err := p.pack.add(a.Blob); err != nil {
+		return err
+	}
+	p.changes[e.Path] = a.Blob.Hash
+	e.ContentHash, e.SourceHash, e.Retired = a.Blob.Hash.String(), a.SourceHash, false
+	p.record(Result{Path: e.Path, Action: Updated, ID: a.ID, Info: a.Info})
+	return nil
+}
+
+// Retire handles a thread the source marks deleted, private or no longer
+// answered: its article becomes a draft, or is removed with Prune. A thread
+// with no article is ignored.
+func (p *Plan) Retire(id Identity, info Info) error {
+	key := id.key()
+	p.seen[key] = true
+	e := p.manifest[key]
+	if e == nil {
+		return nil
+	}
+	if info.Title == "" {
+		info.Title = id.String()
+	}
+	reason := p.touched(e)
+	switch {
+	case e.Retired && reason == "" && !p.opts.Prune:
+		p.counts[Unchanged]++
+		return nil
+	case reason == "deleted or moved by a person":
+		// Already gone from the site: forget it.
+		delete(p.manifest, key)
+		p.refresh = true
+		p.record(Result{Path: e.Path, Action: Retired, ID: id, Info: info})
+		return nil
+	case reason != "" && !p.forced(id):
+		p.record(Result{Path: e.Path, Action: Conflict, Reason: "retired at the source, but the article was " + reason, ID: id, Info: info})
+		return nil
+	}
+	if p.opts.Prune {
+		p.changes[e.Path] = plumbing.ZeroHash
+		delete(p.manifest, key)
+		p.record(Result{Path: e.Path, Action: Retired, ID: id, Info: info})
+		return nil
+	}
+	old, err := p.k.ReadFile(e.Path)
+	if err != nil {
+		return err
+	}
+	draft, err := p.opts.MarkDraft(old)
+	if err != nil {
+		p.record(Result{Path: e.Path, Action: Conflict, Reason: "retired at the source, but its front matter cannot be read: " + err.Error(), ID: id, Info: info})
+		return nil
+	}
+	blob := Encode(plumbing.BlobObject, draft)
+	if err := p.pack.add(blob); err != nil {
+		return err
+	}
+	p.changes[e.Path] = blob.Hash
+	e.ContentHash, e.Retired = blob.Hash.String(), true
+	p.record(Result{Path: e.Path, Action: Retired, ID: id, Info: info})
+	return nil
+}
+
+// assignPaths gives new articles their paths, in export order, never
+// reusing a path that exists in the tree (in any letter case) or that the
+// manifest holds.
+func (p *Plan) assignPaths() {
+	dir := p.k.ContentDir()
+	taken := map[string]bool{}
+	if p.k.tree != nil {
+		if sub, err := p.k.tree.Tree(dir); err == nil {
+			for _, e := range sub.Entries {
+				taken[strings.ToLower(e.Name)] = true
+			}
+		}
+	}
+	for _, e := range p.k.manifest {
+		if path.Dir(e.Path) == dir {
+			taken[strings.ToLower(path.Base(e.Path))] = true
+		}
+	}
+	sort.SliceStable(p.pending, func(i, j int) bool { return p.pending[i].Seq < p.pending[j].Seq })
+	for _, a := range p.pending {
+		idSlug := convert.IDSlug(a.ID.Source, a.ID.ID)
+		base := a.Slug
+		if base == "" {
+			base = idSlug
+		}
+		name := base + ".md"
+		if taken[name] {
+			name = trimSlug(base, len(idSlug)+1) + "-" + convert.IDSlug(a.ID.ID) + ".md"
+		}
+		for n := 2; taken[name]; n++ {
+			name = trimSlug(base, len(idSlug)+8) + "-" + convert.IDSlug(a.ID.ID) + "-" + strconv.Itoa(n) + ".md"
+		}
+		taken[name] = true
+		p.Add(a, dir+"/"+name)
+	}
+	p.pending = nil
+}
+
+// Add places a new article at a path.
+func (p *Plan) Add(a *Article, path string) {
+	p.changes[path] = a.Blob.Hash
+	p.manifest[a.ID.key()] = &Entry{Source: a.ID.Source, Site: a.ID.Site, SourceID: a.ID.ID, Path: path,
+		SourceHash: a.SourceHash, ContentHash: a.Blob.Hash.String()}
+	p.record(Result{Path: path, Action: Added, ID: a.ID, Info: a.Info})
+}
+
+// trimSlug shortens a slug so that a suffix of n bytes still fits MaxSlug.
+func trimSlug(s string, n int) string {
+	if len(s)+n <= convert.MaxSlug {
+		return s
+	}
+	s = s[:max(1, convert.MaxSlug-n)]
+	return strings.TrimRight(s, "-")
+}
+
+// Results lists the articles the plan touched or found in conflict, sorted
+// by path, and the count of each action.
+func (p *Plan) Results() ([]Result, map[Action]int) {
+	if len(p.pending) > 0 {
+		p.assignPaths()
+	}
+	sort.Slice(p.results, func(i, j int) bool {
+		if p.results[i].Path != p.results[j].Path {
+			return p.results[i].Path < p.results[j].Path
+		}
+		return p.results[i].ID.key() < p.results[j].ID.key()
+	})
+	counts := map[Action]int{}
+	for a, n := range p.counts {
+		counts[a] = n
+	}
+	return p.results, counts
+}
+
+// Changed reports whether committing would change the tree.
+func (p *Plan) Changed() bool {
+	if len(p.pending) > 0 {
+		p.assignPaths()
+	}
+	return len(p.changes) > 0
+}

@@ -1,0 +1,204 @@
+package kb
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/format/index"
+)
+
+// tmpSuffix marks kbsync's temporary files in the working tree.
+const tmpSuffix = ".kbsync-tmp"
+
+// updateWorktree makes the checked-out files and the index match the new
+// commit for the changed paths only. Every write goes through os.Root, so
+// no path can leave the working tree, and each file is replaced atomically.
+func (p *Plan) updateWorktree() error {
+	root, err := os.OpenRoot(p.k.root)
+	if err != nil {
+		return fmt.Errorf("kb: %w", err)
+	}
+	defer root.Close()
+	idx, err := p.k.repo.Storer.Index()
+	if err != nil {
+		return fmt.Errorf("kb: read index: %w", err)
+	}
+	byName := make(map[string]*index.Entry, len(idx.Entries))
+	for _, e := range idx.Entries {
+		byName[e.Name] = e
+	}
+	names := make([]string, 0, len(p.changes))
+	for name := range p.changes {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	checked := map[string]bool{}
+	var removed []string
+	for _, name := range names {
+		h := p.changes[name]
+		if err := checkNoLinks(root, path.Dir(name), checked); err != nil {
+			return err
+		}
+		if h.IsZero() {
+			if err := root.Remove(name); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return fmt.Errorf("kb: remove %s: %w", name, err)
+			}
+			removed = append(removed, name)
+			continue
+		}
+		content, err := p.k.blob(h)
+		if err != nil {
+			return err
+		}
+		st, err := writeAtomic(root, name, content)
+		if err != nil {
+			return err
+		}
+		e := byName[name]
+		if e == nil {
+			e = idx.Add(name)
+			byName[name] = e
+		}
+		e.Hash, e.Mode, e.Size = h, filemode.Regular, uint32(len(content))
+		e.ModifiedAt = st.ModTime()
+		fillStat(e, st)
+	}
+	if len(removed) > 0 {
+		gone := map[string]bool{}
+		for _, r := range removed {
+			gone[r] = true
+		}
+		kept := idx.Entries[:0]
+		for _, e := range idx.Entries {
+			if !gone[e.Name] {
+				kept = append(kept, e)
+			}
+		}
+		idx.Entries = kept
+	}
+	return p.k.writeIndex(idx)
+}
+
+// checkNoLinks refuses a folder path with a symbolic link in it: a link
+// planted in the knowledge base must not redirect kbsync's writes.
+func checkNoLinks(root *os.Root, dir string, checked map[string]bool) error {
+	if dir == "." || dir == "" || checked[dir] {
+		return nil
+	}
+	if err := checkNoLinks(root, path.Dir(dir), checked); err != nil {
+		return err
+	}
+	st, err := root.Lstat(dir)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		if err := root.Mkdir(dir, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
+			return fmt.Errorf("kb: create %s: %w", dir, err)
+		}
+	case err != nil:
+		return fmt.Errorf("kb: %w", err)
+	case st.Mode()&os.ModeSymlink != 0:
+		return fmt.Errorf("kb: %s %w", dir, errSymlink)
+	case !st.IsDir():
+		return fmt.Errorf("kb: %s is not a folder", dir)
+	}
+	checked[dir] = true
+	return nil
+}
+
+// writeAtomic replaces name with content: a temporary file, synced, then
+// renamed over the old one, so a crash leaves the old or the new file.
+func writeAtomic(root *os.Root, name string, content []byte) (os.FileInfo, error) {
+	if st, err := root.Lstat(name); err == nil && st.Mode()&os.ModeSymlink != 0 {
+		return nil, fmt.Errorf("kb: %s %w", name, errSymlink)
+	}
+	tmp := name + tmpSuffix
+	f, err := root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("kb: write %s: %w", name, err)
+	}
+	_, err = f.Write(content)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = root.Rename(tmp, name)
+	}
+	if err != nil {
+		root.Remove(tmp)
+		return nil, fmt.Errorf("kb: write %s: %w", name, err)
+	}
+	st, err := root.Stat(name)
+	if err != nil {
+		return nil, fmt.Errorf("kb: %w", err)
+	}
+	return st, nil
+}
+
+// writeIndex replaces .git/index atomically through index.lock, which also
+// keeps out a git process working at the same time.
+func (k *KB) writeIndex(idx *index.Index) error {
+	dir := k.gitDir()
+	lock := filepath.Join(dir, "index.lock")
+	f, err := os.OpenFile(lock, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		if errors.Is(err, os.ErrExist) {
+			return fmt.Errorf("kb: %s exists: another git process is running; if none is, remove the file manually to continue", lock)
+		}
+		return fmt.Errorf("kb: %w", err)
+	}
+	err = index.NewEncoder(f).Encode(idx)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(lock, filepath.Join(dir, "index"))
+	}
+	if err != nil {
+		os.Remove(lock)
+		return fmt.Errorf("kb: write index: %w", err)
+	}
+	return nil
+}
+
+// blob reads an object's content.
+func (k *KB) blob(h plumbing.Hash) ([]byte, error) {
+	b, err := k.repo.BlobObject(h)
+	if err != nil {
+		return nil, fmt.Errorf("kb: read blob %s: %w", h, err)
+	}
+	r, err := b.Reader()
+	if err != nil {
+		return nil, fmt.Errorf("kb: read blob %s: %w", h, err)
+	}
+	defer r.Close()
+	return io.ReadAll(r)
+}
+
+// cleanTemp removes temporary files an interrupted run left in dir.
+func cleanTemp(root *os.Root, dir string) {
+	f, err := root.Open(dir)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	names, _ := f.Readdirnames(-1)
+	for _, n := range names {
+		if strings.HasSuffix(n, tmpSuffix) {
+			root.Remove(path.Join(dir, n))
+		}
+	}
+}

@@ -1,0 +1,33 @@
+package forum
+
+import "testing"
+
+func TestCleanText(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"plain", "plain"},
+		{"a\r\nb", "a\nb"},
+		{"tab\tok", "tab\tok"},
+		{"bell\x07x", "bellx"},
+		{"esc\x1b[2Jx", "esc[2Jx"},
+		{"c1\u0085x", "c1x"},
+		{"bad\xffutf8", "bad\uFFFDutf8"},
+		{"é ü 中文", "é ü 中文"},
+	}
+	for _, tt := range tests {
+		if got := CleanText(tt.in); got != tt.want {
+			t.Errorf("CleanText(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestOneLine(t *testing.T) {
+	if got := OneLine("  How\n---\nevil: true  "); got != "How --- evil: true" {
+		t.Errorf("OneLine = %q", got)
+	}
+}
+
+func TestFallbackAuthor(t *testing.T) {
+	if FallbackAuthor("") != "deleted user" || FallbackAuthor("12") != "user 12" {
+		t.Error("fallback author changed")
+	}
+}

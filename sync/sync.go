@@ -1,0 +1,326 @@
+// Package sync is the forum wing: Run streams threads from the exports,
+// selects the solved ones, converts and renders them in a bounded pool of
+// workers, and hands the articles to the knowledge base, which commits them.
+//
+// The package name shadows the standard library's sync; code here imports
+// that one as stdsync.
+package sync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"sort"
+	"strings"
+	stdsync "sync"
+
+	"github.com/go-git/go-git/v5/plumbing"
+
+	"github.com/kbsync/kbsync/kb"
+	"github.com/kbsync/kbsync/sync/convert"
+	"github.com/kbsync/kbsync/sync/forum"
+	"github.com/kbsync/kbsync/templates"
+)
+
+// Options configure one sync.
+type Options struct {
+	Sources   []Source
+	KB        kb.Options
+	DryRun    bool
+	Templates string // folder overriding the embedded templates
+	Policy    Policy
+	Force     []string // --force-regenerate
+	Prune     bool
+	Workers   int // 0: one per CPU
+	// Progress, when set, is called from time to time with the number of
+	// threads read so far.
+	Progress func(threads int)
+}
+
+// Counts are the report's totals.
+type Counts struct {
+	Added     int `json:"added"`
+	Updated   int `json:"updated"`
+	Unchanged int `json:"unchanged"`
+	Conflict  int `json:"conflict"`
+	Retired   int `json:"retired"`
+	Skipped   int `json:"skipped"`
+}
+
+// ArticleReport is one article the run touched or found in conflict.
+type ArticleReport struct {
+	Path       string `json:"path"`
+	Action     string `json:"action"`
+	Source     string `json:"source"`
+	SourceID   string `json:"source_id"`
+	Title      string `json:"title"`
+	SourceURL  string `json:"source_url"`
+	Redactions int    `json:"redactions"`
+	Reason     string `json:"reason,omitempty"`
+}
+
+// Report is what sync prints with --json.
+type Report struct {
+	Counts   Counts          `json:"counts"`
+	Skipped  map[string]int  `json:"skipped"`
+	Articles []ArticleReport `json:"articles"`
+	Commit   string          `json:"commit"`
+	Branch   string          `json:"branch"`
+	Pushed   bool            `json:"pushed"`
+	PRURL    string          `json:"pr_url"`
+}
+
+func newReport() *Report {
+	// The common reasons are always present, so scripts can read them.
+	return &Report{Skipped: map[string]int{forum.SkipNoAcceptedAnswer: 0, SkipFiltered: 0, forum.SkipPrivate: 0},
+		Articles: []ArticleReport{}}
+}
+
+// Run performs a sync. A failed run leaves the knowledge base as it was.
+func Run(ctx context.Context, opts Options) (*Report, error) {
+	if len(opts.Sources) == 0 {
+		return nil, &forum.InputError{Format: "kbsync", Path: "", Offset: -1, Err: errors.New("no export to read"),
+			Hint: "pass --from PATH or list sources in kbsync.yaml"}
+	}
+	tmpl, err := templates.Load(opts.Templates)
+	if err != nil {
+		return nil, err
+	}
+	readers := make([]forum.Reader, len(opts.Sources))
+	for i, s := range opts.Sources {
+		if readers[i], _, err = s.open(forum.Options{}); err != nil {
+			return nil, err
+		}
+	}
+	opts.KB.DryRun = opts.DryRun
+	k, err := kb.Open(ctx, opts.KB)
+	if err != nil {
+		return nil, err
+	}
+	plan, err := k.Plan(kb.PlanOptions{Force: opts.Force, Prune: opts.Prune, MarkDraft: templates.MarkDraft, DryRun: opts.DryRun})
+	if err != nil {
+		return nil, err
+	}
+	rep := newReport()
+	rep.Branch = k.Branch()
+	if err := run(ctx, opts, readers, newRenderer(tmpl), plan, rep); err != nil {
+		plan.Abort()
+		return nil, err
+	}
+	results, counts := plan.Results()
+	if opts.DryRun {
+		plan.Abort()
+	} else {
+		res, err := plan.Commit(ctx, func(results []kb.Result, counts map[kb.Action]int) string {
+			return commitMessage(tmpl, results, counts)
+		})
+		if err != nil {
+			return nil, err
+		}
+		rep.Commit = res.Hash
+	}
+	fillReport(rep, results, counts)
+	return rep, nil
+}
+
+func fillReport(rep *Report, results []kb.Result, counts map[kb.Action]int) {
+	rep.Counts.Added = counts[kb.Added]
+	rep.Counts.Updated = counts[kb.Updated]
+	rep.Counts.Unchanged = counts[kb.Unchanged]
+	rep.Counts.Conflict = counts[kb.Conflict]
+	rep.Counts.Retired = counts[kb.Retired]
+	for _, n := range rep.Skipped {
+		rep.Counts.Skipped += n
+	}
+	for _, r := range results {
+		rep.Articles = append(rep.Articles, ArticleReport{Path: r.Path, Action: string(r.Action), Source: r.ID.Source,
+			SourceID: r.ID.ID, Title: r.Info.Title, SourceURL: r.Info.SourceURL, Redactions: r.Info.Redactions, Reason: r.Reason})
+	}
+}
+
+// job is a thread on its way to a worker.
+type job struct {
+	seq    int
+	thread *forum.Thread
+	hash   string
+}
+
+// done is a worker's answer.
+type done struct {
+	job
+	content []byte
+	blob    kb.Encoded
+	err     error
+}
+
+// run is the pipeline: readers feed threads in order; this goroutine, the
+// only one touching the plan (and so the repository), selects them and
+// queues conversions; the workers render and encode in parallel.
+func run(ctx context.Context, opts Options, readers []forum.Reader, r *renderer, plan *kb.Plan, rep *Report) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	threads := make(chan *forum.Thread, 64)
+	var readErr error
+	go func() {
+		defer close(threads)
+		for _, rd := range readers {
+			err := rd.Threads(ctx, func(t *forum.Thread) error {
+				select {
+				case threads <- t:
+					return nil
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+			})
+			if err != nil {
+				readErr = err
+				return
+			}
+		}
+	}()
+
+	jobs := make(chan job, workers)
+	results := make(chan done, workers)
+	var wg stdsync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				d := done{job: j}
+				d.content, d.err = r.render(j.thread)
+				if d.err == nil {
+					d.blob = kb.Encode(plumbingBlob, d.content)
+				}
+				select {
+				case results <- d:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}()
+	}
+	defer func() {
+		cancel()
+		close(jobs)
+		wg.Wait()
+	}()
+
+	seen := map[string]int{} // identity -> seq, to report duplicates across sources
+	var queue []job
+	in, inflight, seq := threads, 0, 0
+	for in != nil || len(queue) > 0 || inflight > 0 {
+		var out chan job
+		var next job
+		if len(queue) > 0 {
+			out, next = jobs, queue[0]
+		}
+		recv := in
+		if len(queue) >= 4*workers {
+			recv = nil // back-pressure: memory stays bounded by the queue
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case t, ok := <-recv:
+			if !ok {
+				in = nil
+				if readErr != nil {
+					return readErr
+				}
+				continue
+			}
+			seq++
+			if opts.Progress != nil && seq%1000 == 0 {
+				opts.Progress(seq)
+			}
+			id := identity(t)
+			key := id.String()
+			if _, dup := seen[key]; dup {
+				return &forum.InputError{Format: t.Source, Path: "", Record: "thread " + t.ID, Offset: -1,
+					Err: errors.New("the same thread appears twice in the exports"), Hint: "pass each export once"}
+			}
+			seen[key] = seq
+			if reason := opts.Policy.apply(t); reason != "" {
+				rep.Skipped[reason]++
+				if retires(reason) {
+					if err := plan.Retire(id, kb.Info{Title: t.Title, SourceURL: t.URL}); err != nil {
+						return err
+					}
+				}
+				continue
+			}
+			j := job{seq: seq, thread: t, hash: r.sourceHash(t)}
+			if plan.Need(id, j.hash, info(t)) {
+				queue = append(queue, j)
+			}
+		case out <- next:
+			queue = queue[1:]
+			inflight++
+		case d := <-results:
+			inflight--
+			t := d.thread
+			if d.err != nil {
+				var hold *errHold
+				if errors.As(d.err, &hold) {
+					rep.Skipped[hold.reason]++
+					continue
+				}
+				return fmt.Errorf("%s thread %s: %w", t.Source, t.ID, d.err)
+			}
+			err := plan.Put(&kb.Article{ID: identity(t), Seq: d.seq, Slug: slugFor(t), Blob: d.blob,
+				SourceHash: d.hash, Info: info(t)})
+			if err != nil {
+				return err
+			}
+		}
+	}
+	if opts.Progress != nil {
+		opts.Progress(seq)
+	}
+	return nil
+}
+
+const plumbingBlob = plumbing.BlobObject
+
+// slugFor is the preferred file name of a thread's article.
+func slugFor(t *forum.Thread) string { return convert.Slug(t.Title) }
+
+func info(t *forum.Thread) kb.Info {
+	i := kb.Info{Title: t.Title, SourceURL: t.URL, Score: t.Score}
+	if t.Answer != nil {
+		i.AnswerAuthor = t.Answer.Author
+	}
+	return i
+}
+
+func commitMessage(tmpl *templates.Set, results []kb.Result, counts map[kb.Action]int) string {
+	var parts []string
+	for _, a := range []kb.Action{kb.Added, kb.Updated, kb.Retired, kb.Conflict} {
+		if counts[a] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", counts[a], a))
+		}
+	}
+	c := &templates.Commit{Subject: "kbsync: " + strings.Join(parts, ", ")}
+	if len(parts) == 0 {
+		c.Subject = "kbsync: refresh the manifest"
+	}
+	sort.SliceStable(results, func(i, j int) bool { return results[i].Path < results[j].Path })
+	for _, r := range results {
+		line := fmt.Sprintf("%s %s (%s)", r.Action, r.Path, r.ID)
+		if r.Reason != "" {
+			line += ": " + r.Reason
+		}
+		c.Lines = append(c.Lines, forum.OneLine(line))
+	}
+	var b strings.Builder
+	if err := tmpl.Commit(&b, c); err != nil {
+		return c.Subject + "\n"
+	}
+	return strings.TrimRight(b.String(), "\n") + "\n"
+}

@@ -1,0 +1,150 @@
+// Package templates holds the embedded default templates (articles, commit
+// messages, pull-request bodies) and the front matter of each site preset.
+// Forum text is only ever data to these templates, never template source.
+package templates
+
+import (
+	"embed"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/template"
+)
+
+//go:embed *.tmpl
+var embedded embed.FS
+
+// Names of the templates a --templates folder may override.
+const (
+	ArticleName = "article.md.tmpl"
+	CommitName  = "commit.tmpl"
+)
+
+// Set is a loaded set of templates.
+type Set struct {
+	article *template.Template
+	commit  *template.Template
+	// Fingerprint changes whenever a template's text changes, so that the
+	// knowledge base knows articles must be rendered again.
+	Fingerprint string
+}
+
+// Load reads the embedded templates, overridden by the files of the same
+// name in dir when dir is not empty.
+func Load(dir string) (*Set, error) {
+	read := func(name string) (string, error) {
+		if dir != "" {
+			b, err := os.ReadFile(filepath.Join(dir, name))
+			if err == nil {
+				return string(b), nil
+			}
+			if !errors.Is(err, fs.ErrNotExist) {
+				return "", fmt.Errorf("templates: %w", err)
+			}
+		}
+		b, err := embedded.ReadFile(name)
+		return string(b), err
+	}
+	s := &Set{}
+	var all strings.Builder
+	for _, t := range []struct {
+		name string
+		dst  **template.Template
+	}{{ArticleName, &s.article}, {CommitName, &s.commit}} {
+		src, err := read(t.name)
+		if err != nil {
+			return nil, err
+		}
+		tmpl, err := template.New(t.name).Option("missingkey=error").Funcs(funcs).Parse(src)
+		if err != nil {
+			return nil, fmt.Errorf("templates: %s: %w", t.name, err)
+		}
+		*t.dst = tmpl
+		all.WriteString(src)
+	}
+	s.Fingerprint = hashString(all.String())
+	return s, nil
+}
+
+var funcs = template.FuncMap{
+	"md":  EscapeMarkdown,
+	"url": EscapeURL,
+}
+
+// Article renders one article.
+func (s *Set) Article(w io.Writer, a *Article) error {
+	if err := s.article.Execute(w, a); err != nil {
+		return fmt.Errorf("templates: article: %w", err)
+	}
+	return nil
+}
+
+// Commit renders a commit message.
+func (s *Set) Commit(w io.Writer, c *Commit) error {
+	if err := s.commit.Execute(w, c); err != nil {
+		return fmt.Errorf("templates: commit message: %w", err)
+	}
+	return nil
+}
+
+// Article is the data of the article template. Every string is already
+// safe Markdown except the ones the template escapes with md and url.
+type Article struct {
+	FrontMatter    string // YAML, without the --- lines, ending in a newline
+	Title          string
+	Question       string // Markdown body of the question
+	Answer         string // Markdown body of the accepted answer
+	Solutions      []Solution
+	AlsoAsked      []Ref
+	QuestionAuthor string
+	AnswerAuthor   string
+	SourceURL      string
+	AnswerURL      string
+	SiteName       string
+	License        string
+}
+
+// Solution is a further accepted answer.
+type Solution struct {
+	Author, URL, Body string
+}
+
+// Ref is another wording of the question.
+type Ref struct {
+	Title, URL string
+}
+
+// Commit is the data of the commit-message template.
+type Commit struct {
+	Subject string
+	Lines   []string
+}
+
+// EscapeMarkdown escapes text so that Markdown shows it literally on one line.
+func EscapeMarkdown(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	var b strings.Builder
+	for _, r := range s {
+		switch r {
+		case '\\', '`', '*', '_', '[', ']', '<', '>', '#', '|', '!', '{', '}', '(', ')', '~', '&':
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// EscapeURL makes a URL safe inside a Markdown link destination.
+func EscapeURL(s string) string {
+	u, err := url.Parse(strings.TrimSpace(s))
+	if err != nil {
+		return ""
+	}
+	out := u.String()
+	return strings.NewReplacer("(", "%28", ")", "%29", " ", "%20", "<", "%3C", ">", "%3E").Replace(out)
+}
