@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -38,53 +39,77 @@ type CommitResult struct {
 func (p *Plan) Commit(ctx context.Context, message func([]Result, map[Action]int) string) (CommitResult, error) {
 	res := CommitResult{Branch: p.k.Branch()}
 	results, counts := p.Results()
-	if len(p.changes) == 0 {
-		p.pack.abort()
-		return res, nil
-	}
-	manifest := encodeManifest(p.manifest)
-	mblob := Encode(plumbing.BlobObject, manifest)
-	if old, ok := p.k.blobAt(ManifestPath); !ok || old != mblob.Hash {
-		if err := p.pack.add(mblob); err != nil {
-			return res, err
-		}
-		p.changes[ManifestPath] = mblob.Hash
-	}
-	if p.k.checkedOut {
-		if err := p.checkClean(); err != nil {
-			p.pack.abort()
-			return res, err
-		}
-	}
-	if err := ctx.Err(); err != nil {
+	fail := func(err error) (CommitResult, error) {
 		p.pack.abort()
 		return res, err
 	}
 	var baseTree plumbing.Hash
 	var parents []plumbing.Hash
-	if p.k.parent != nil {
+	var initial *Encoded
+	switch {
+	case p.k.pending:
+		// A new knowledge base: an empty initial commit on main, then ours.
+		empty := Encode(plumbing.TreeObject, nil)
+		c, err := p.k.encodeCommit(empty.Hash, nil, "Initialize knowledge base\n")
+		if err != nil {
+			return fail(err)
+		}
+		if err := errors.Join(p.pack.add(empty), p.pack.add(c)); err != nil {
+			return fail(err)
+		}
+		initial = &c
+		parents = []plumbing.Hash{c.Hash}
+	case p.k.parent != nil:
 		baseTree = p.k.tree.Hash
 		parents = []plumbing.Hash{p.k.parent.Hash}
 	}
-	treeHash, err := p.buildTree(baseTree, "", p.changes)
-	if err != nil {
-		p.pack.abort()
-		return res, err
-	}
-	if treeHash == baseTree {
+	if len(p.changes) == 0 && initial == nil {
 		p.pack.abort()
 		return res, nil
 	}
-	commit, err := p.k.encodeCommit(treeHash, parents, message(results, counts))
-	if err != nil {
-		p.pack.abort()
-		return res, err
+	var commit *Encoded
+	if len(p.changes) > 0 {
+		manifest := encodeManifest(p.manifest)
+		mblob := Encode(plumbing.BlobObject, manifest)
+		if old, ok := p.k.blobAt(ManifestPath); !ok || old != mblob.Hash {
+			if err := p.pack.add(mblob); err != nil {
+				return fail(err)
+			}
+			p.changes[ManifestPath] = mblob.Hash
+		}
+		if p.k.checkedOut && !p.k.pending {
+			if err := p.checkClean(); err != nil {
+				return fail(err)
+			}
+		}
+		if err := ctx.Err(); err != nil {
+			return fail(err)
+		}
+		treeHash, err := p.buildTree(baseTree, "", p.changes)
+		if err != nil {
+			return fail(err)
+		}
+		if treeHash != baseTree || initial != nil {
+			c, err := p.k.encodeCommit(treeHash, parents, message(results, counts))
+			if err != nil {
+				return fail(err)
+			}
+			if err := p.pack.add(c); err != nil {
+				return fail(err)
+			}
+			commit = &c
+		}
 	}
-	if err := p.pack.add(commit); err != nil {
+	if commit == nil && initial == nil {
 		p.pack.abort()
-		return res, err
+		return res, nil
 	}
-	if _, err := p.pack.finish(); err != nil {
+	if p.k.pending {
+		if err := p.k.createRepo(); err != nil {
+			return fail(err)
+		}
+	}
+	if _, err := p.pack.finish(filepath.Join(p.k.gitDir(), "objects", "pack")); err != nil {
 		return res, err
 	}
 	// go-git lists packs once per repository value: open it again so the
@@ -94,6 +119,18 @@ func (p *Plan) Commit(ctx context.Context, message func([]Result, map[Action]int
 		return res, fmt.Errorf("kb: reopen: %w", err)
 	}
 	p.k.repo = repo
+	if initial != nil {
+		// The new repository's main branch starts at the initial commit.
+		if err := p.k.repo.Storer.SetReference(plumbing.NewHashReference(mainBranch, initial.Hash)); err != nil {
+			return res, fmt.Errorf("kb: %w", err)
+		}
+		if p.k.branch == mainBranch {
+			p.k.tip = plumbing.NewHashReference(mainBranch, initial.Hash)
+		}
+	}
+	if commit == nil {
+		return res, nil
+	}
 	if p.k.checkedOut {
 		if err := p.updateWorktree(); err != nil {
 			return res, err
@@ -106,10 +143,6 @@ func (p *Plan) Commit(ctx context.Context, message func([]Result, map[Action]int
 	p.k.tip = ref
 	if err := p.k.setParent(commit.Hash); err != nil {
 		return res, err
-	}
-	for key, e := range p.manifest {
-		c := *e
-		p.manifest[key] = &c
 	}
 	p.k.manifest = p.manifest
 	res.Hash = commit.Hash.String()

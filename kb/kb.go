@@ -67,7 +67,10 @@ type KB struct {
 	tree       *object.Tree           // the parent's tree, nil in an empty repository
 	checkedOut bool                   // the branch is HEAD's: update the working tree and index too
 	manifest   map[string]*Entry
+	pending    bool // the repository does not exist yet
 }
+
+var mainBranch = plumbing.NewBranchReferenceName("main")
 
 // Open opens the working tree at opts.Path, creating a repository with an
 // initial commit when the folder does not exist or is empty.
@@ -91,17 +94,16 @@ func Open(ctx context.Context, opts Options) (*KB, error) {
 	k := &KB{opts: opts, root: root}
 	repo, err := git.PlainOpen(root)
 	switch {
-	case errors.Is(err, git.ErrRepositoryNotExists) && opts.DryRun:
+	case errors.Is(err, git.ErrRepositoryNotExists):
+		// Planned against as empty; created when the sync commits.
 		if err := k.checkCreatable(); err != nil {
 			return nil, err
 		}
+		k.pending = true
 		k.branch = plumbing.NewBranchReferenceName(cmp.Or(opts.Branch, "main"))
+		k.checkedOut = k.branch == mainBranch
 		k.manifest = map[string]*Entry{}
 		return k, nil
-	case errors.Is(err, git.ErrRepositoryNotExists):
-		if repo, err = k.create(ctx); err != nil {
-			return nil, err
-		}
 	case err != nil:
 		return nil, fmt.Errorf("kb: open %s: %w", root, err)
 	}
@@ -145,44 +147,18 @@ func (k *KB) checkCreatable() error {
 	return nil
 }
 
-// create makes a new repository with an empty initial commit on main.
-func (k *KB) create(ctx context.Context) (*git.Repository, error) {
-	if err := k.checkCreatable(); err != nil {
-		return nil, err
-	}
+// createRepo makes the repository that a sync into a missing folder
+// commits to: it happens only at commit time, so a failed first run leaves
+// no folder behind.
+func (k *KB) createRepo() error {
 	repo, err := git.PlainInitWithOptions(k.root, &git.PlainInitOptions{
 		InitOptions: git.InitOptions{DefaultBranch: plumbing.NewBranchReferenceName("main")},
 	})
 	if err != nil {
-		return nil, fmt.Errorf("kb: create %s: %w", k.root, err)
+		return fmt.Errorf("kb: create %s: %w", k.root, err)
 	}
-	k.created = true
-	w, err := newPackWriter(filepath.Join(k.root, ".git"))
-	if err != nil {
-		return nil, err
-	}
-	tree := Encode(plumbing.TreeObject, nil)
-	commit, err := k.encodeCommit(tree.Hash, nil, "Initialize knowledge base\n")
-	if err != nil {
-		w.abort()
-		return nil, err
-	}
-	if err := errors.Join(w.add(tree), w.add(commit)); err != nil {
-		w.abort()
-		return nil, err
-	}
-	if _, err := w.finish(); err != nil {
-		return nil, err
-	}
-	if repo, err = git.PlainOpen(k.root); err != nil {
-		return nil, fmt.Errorf("kb: %w", err)
-	}
-	ref := plumbing.NewHashReference(plumbing.NewBranchReferenceName("main"), commit.Hash)
-	if err := repo.Storer.SetReference(ref); err != nil {
-		return nil, fmt.Errorf("kb: %w", err)
-	}
-	_ = ctx
-	return repo, nil
+	k.repo, k.created, k.pending = repo, true, false
+	return nil
 }
 
 func enclosingRepo(dir string) string {
@@ -260,6 +236,9 @@ func (k *KB) setParent(h plumbing.Hash) error {
 
 // gitDir is the repository's .git folder.
 func (k *KB) gitDir() string {
+	if k.repo == nil {
+		return filepath.Join(k.root, ".git")
+	}
 	if fs, ok := k.repo.Storer.(*filesystem.Storage); ok {
 		return fs.Filesystem().Root()
 	}
@@ -272,7 +251,7 @@ func (k *KB) Branch() string { return k.branch.Short() }
 // Root is the absolute path of the working tree.
 func (k *KB) Root() string { return k.root }
 
-// Created reports whether Open created the repository.
+// Created reports whether the sync created the repository.
 func (k *KB) Created() bool { return k.created }
 
 // ContentDir is the articles' folder, slash-separated.

@@ -46,7 +46,8 @@ func BlobHash(content []byte) plumbing.Hash {
 // pack and its index into place, so a failed or killed run leaves only a
 // tmp_kbsync_* file, which the next run removes.
 type packWriter struct {
-	dir   string
+	dir    string
+	ownDir bool // dir is a temporary folder of ours, removed when done
 	f     *os.File
 	w     *bufio.Writer
 	off   int64
@@ -62,8 +63,7 @@ type packItem struct {
 
 const tmpPackPrefix = "tmp_kbsync_"
 
-func newPackWriter(gitDir string) (*packWriter, error) {
-	dir := filepath.Join(gitDir, "objects", "pack")
+func newPackWriter(dir string) (*packWriter, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("pack: %w", err)
 	}
@@ -131,9 +131,10 @@ func objectHeader(b []byte, t plumbing.ObjectType, size int) int {
 	return n + 1
 }
 
-// finish completes the pack and its index and moves both into place. It
-// returns false when there was nothing to write.
-func (p *packWriter) finish() (bool, error) {
+// finish completes the pack and its index and moves both into dest (a
+// .git/objects/pack folder). It returns false when there was nothing to
+// write.
+func (p *packWriter) finish(dest string) (bool, error) {
 	if len(p.items) == 0 {
 		p.abort()
 		return false, nil
@@ -198,18 +199,56 @@ func (p *packWriter) finish() (bool, error) {
 		os.Remove(tmpIdx)
 		return fail(err)
 	}
-	base := filepath.Join(p.dir, "pack-"+packHash.String())
+	if err := os.MkdirAll(dest, 0o755); err != nil {
+		return fail(err)
+	}
+	base := filepath.Join(dest, "pack-"+packHash.String())
 	// The pack first, then its index: git and go-git find packs by index.
-	if err := os.Rename(p.f.Name(), base+".pack"); err != nil {
+	if err := moveFile(p.f.Name(), base+".pack"); err != nil {
 		os.Remove(tmpIdx)
 		return fail(err)
 	}
-	if err := os.Rename(tmpIdx, base+".idx"); err != nil {
-		os.Remove(tmpIdx)
+	if err := moveFile(tmpIdx, base+".idx"); err != nil {
+		os.Remove(base + ".pack")
 		return fail(err)
 	}
-	syncDir(p.dir)
+	syncDir(dest)
+	if p.ownDir {
+		os.RemoveAll(p.dir)
+	}
 	return true, nil
+}
+
+// moveFile renames, or copies when src and dst are on different file
+// systems (a first sync stages its pack in the temporary folder).
+func moveFile(src, dst string) error {
+	if err := os.Rename(src, dst); err == nil {
+		return nil
+	}
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst+".tmp", os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o444)
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(out, in)
+	if err == nil {
+		err = out.Sync()
+	}
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(dst+".tmp", dst)
+	}
+	if err != nil {
+		os.Remove(dst + ".tmp")
+		return err
+	}
+	return os.Remove(src)
 }
 
 func (p *packWriter) abort() {
@@ -217,6 +256,9 @@ func (p *packWriter) abort() {
 		p.f.Close()
 		os.Remove(p.f.Name())
 		os.Remove(p.f.Name() + ".idx")
+	}
+	if p.ownDir {
+		os.RemoveAll(p.dir)
 	}
 }
 

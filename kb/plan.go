@@ -2,6 +2,8 @@ package kb
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"path"
 	"sort"
 	"strconv"
@@ -88,10 +90,20 @@ func (k *KB) Plan(opts PlanOptions) (*Plan, error) {
 	}
 	pw := &packWriter{seen: map[plumbing.Hash]bool{}}
 	if !opts.DryRun {
+		dir := filepath.Join(k.gitDir(), "objects", "pack")
+		if k.pending {
+			// No repository yet: stage the pack outside the knowledge base.
+			tmp, err := os.MkdirTemp("", "kbsync-new-*")
+			if err != nil {
+				return nil, fmt.Errorf("kb: %w", err)
+			}
+			dir = tmp
+		}
 		var err error
-		if pw, err = newPackWriter(k.gitDir()); err != nil {
+		if pw, err = newPackWriter(dir); err != nil {
 			return nil, err
 		}
+		pw.ownDir = k.pending
 	}
 	m := make(map[string]*Entry, len(k.manifest))
 	for key, e := range k.manifest {

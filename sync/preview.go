@@ -72,7 +72,7 @@ func Preview(ctx context.Context, opts PreviewOptions, w io.Writer) error {
 		return err
 	}
 	if opts.ID != "" && !found {
-		return &forum.InputError{Format: "kbsync", Path: opts.Source.Path, Record: "thread " + opts.ID, Offset: -1,
+		return &forum.InputError{Path: opts.Source.Path, Record: "thread " + opts.ID, Offset: -1,
 			Err: errors.New("no such thread in the export")}
 	}
 	return nil

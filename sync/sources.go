@@ -8,7 +8,11 @@ import (
 
 	"github.com/kbsync/kbsync/sync/forum"
 	"github.com/kbsync/kbsync/sync/forum/discourse"
+	"github.com/kbsync/kbsync/sync/forum/github"
+	"github.com/kbsync/kbsync/sync/forum/jsonl"
+	"github.com/kbsync/kbsync/sync/forum/khoros"
 	"github.com/kbsync/kbsync/sync/forum/stackexchange"
+	"github.com/kbsync/kbsync/sync/forum/zendesk"
 )
 
 // Source is one export to read.
@@ -35,6 +39,22 @@ func formats() map[string]format {
 			open:  func(p string, o forum.Options) (forum.Reader, error) { return discourse.Open(p, o) },
 			sniff: discourse.Sniff,
 		},
+		forum.GitHub: {
+			open:  func(p string, o forum.Options) (forum.Reader, error) { return github.Open(p, o) },
+			sniff: github.Sniff,
+		},
+		forum.Khoros: {
+			open:  func(p string, o forum.Options) (forum.Reader, error) { return khoros.Open(p, o) },
+			sniff: khoros.Sniff,
+		},
+		forum.Zendesk: {
+			open:  func(p string, o forum.Options) (forum.Reader, error) { return zendesk.Open(p, o) },
+			sniff: zendesk.Sniff,
+		},
+		forum.JSONL: {
+			open:  func(p string, o forum.Options) (forum.Reader, error) { return jsonl.Open(p, o) },
+			sniff: jsonl.Sniff,
+		},
 	}
 }
 
@@ -54,7 +74,7 @@ func (s Source) open(opts forum.Options) (forum.Reader, string, error) {
 	name := s.Format
 	if name == "" {
 		if _, err := os.Stat(s.Path); err != nil {
-			return nil, "", &forum.InputError{Format: "kbsync", Path: s.Path, Offset: -1, Err: errors.Unwrap(err),
+			return nil, "", &forum.InputError{Path: s.Path, Offset: -1, Err: errors.Unwrap(err),
 				Hint: "check the --from path"}
 		}
 		for _, n := range forum.Formats {
@@ -68,14 +88,14 @@ func (s Source) open(opts forum.Options) (forum.Reader, string, error) {
 			}
 		}
 		if name == "" {
-			return nil, "", &forum.InputError{Format: "kbsync", Path: s.Path, Offset: -1,
+			return nil, "", &forum.InputError{Path: s.Path, Offset: -1,
 				Err:  errors.New("cannot tell the export format from the content"),
 				Hint: "name it with --from FORMAT:PATH, FORMAT one of " + strings.Join(known(), ", ")}
 		}
 	}
 	f, ok := all[name]
 	if !ok {
-		return nil, "", &forum.InputError{Format: "kbsync", Path: s.Path, Offset: -1,
+		return nil, "", &forum.InputError{Path: s.Path, Offset: -1,
 			Err: fmt.Errorf("unknown format %q", name), Hint: "use one of " + strings.Join(known(), ", ")}
 	}
 	opts.Site = s.Site

@@ -80,7 +80,7 @@ func newReport() *Report {
 // Run performs a sync. A failed run leaves the knowledge base as it was.
 func Run(ctx context.Context, opts Options) (*Report, error) {
 	if len(opts.Sources) == 0 {
-		return nil, &forum.InputError{Format: "kbsync", Path: "", Offset: -1, Err: errors.New("no export to read"),
+		return nil, &forum.InputError{Path: "", Offset: -1, Err: errors.New("no export to read"),
 			Hint: "pass --from PATH or list sources in kbsync.yaml"}
 	}
 	tmpl, err := templates.Load(opts.Templates)

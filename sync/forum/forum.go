@@ -164,7 +164,10 @@ type InputError struct {
 }
 
 func (e *InputError) Error() string {
-	msg := e.Format + ": " + e.Path
+	msg := e.Path
+	if e.Format != "" {
+		msg = e.Format + ": " + msg
+	}
 	if e.Record != "" {
 		msg += ": " + e.Record
 	}

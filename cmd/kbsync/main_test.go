@@ -1,0 +1,66 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+var (
+	update = flag.Bool("update", false, "rewrite the golden parts of the scripts")
+	filter = flag.String("filter", "", "run only the scripts whose name matches this regexp")
+)
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"kbsync": func() { os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },
+		// kbsync-exit runs kbsync, then prints its exit code on stderr and
+		// exits 0, so that scripts can assert the documented codes.
+		"kbsync-exit": func() {
+			code := run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+			fmt.Fprintf(os.Stderr, "exit=%d\n", code)
+			os.Exit(0)
+		},
+	})
+}
+
+func TestScript(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end scripts are skipped in -short mode")
+	}
+	repo, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := filepath.Glob("testdata/script/*.txtar")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files = filterScripts(t, files, *filter)
+	testscript.Run(t, testscript.Params{
+		Files:               files,
+		UpdateScripts:       *update,
+		RequireExplicitExec: true,
+		RequireUniqueNames:  true,
+		Setup: func(env *testscript.Env) error {
+			env.Setenv("CORPUS", filepath.Join(repo, "testdata", "corpus"))
+			env.Setenv("EXAMPLES", filepath.Join(repo, "examples"))
+			env.Setenv("HOME", filepath.Join(env.WorkDir, "home"))
+			env.Setenv("SOURCE_DATE_EPOCH", "1700000000")
+			// The git binary is only a referee here: keep it hermetic.
+			env.Setenv("GIT_CONFIG_NOSYSTEM", "1")
+			env.Setenv("GIT_CONFIG_GLOBAL", filepath.Join(env.WorkDir, "home", ".gitconfig"))
+			env.Setenv("GIT_AUTHOR_NAME", "A Writer")
+			env.Setenv("GIT_AUTHOR_EMAIL", "writer@example.com")
+			env.Setenv("GIT_COMMITTER_NAME", "A Writer")
+			env.Setenv("GIT_COMMITTER_EMAIL", "writer@example.com")
+			return os.MkdirAll(filepath.Join(env.WorkDir, "home"), 0o755)
+		},
+		Cmds: scriptCmds,
+	})
+}

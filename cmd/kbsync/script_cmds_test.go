@@ -1,0 +1,329 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+	"go.yaml.in/yaml/v3"
+)
+
+// scriptCmds are the custom commands of the end-to-end scripts. The counts
+// they compute come from the raw export files, never from kbsync's code.
+var scriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){
+	"solved":       cmdSolved,
+	"articles":     cmdArticles,
+	"frontmatter":  cmdFrontMatter,
+	"gitclean":     cmdGitClean,
+	"commits":      cmdCommits,
+	"reportcount":  cmdReportCount,
+	"mkkb":         cmdMkKB,
+	"gitcommitall": cmdGitCommitAll,
+	"truncate":     cmdTruncate,
+	"sametree":     cmdSameTree,
+	"allmatch":     cmdAllMatch,
+}
+
+func filterScripts(t *testing.T, files []string, pattern string) []string {
+	if pattern == "" {
+		return files
+	}
+	re, err := regexp.Compile(pattern)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, f := range files {
+		if re.MatchString(filepath.Base(f)) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// solved FORMAT PATH N: the export holds N threads whose accepted answer is
+// present, counted here straight from the raw files.
+func cmdSolved(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 3 {
+		ts.Fatalf("usage: solved FORMAT PATH N")
+	}
+	var n int
+	var err error
+	switch args[0] {
+	case "stackexchange":
+		n, err = countSE(ts.MkAbs(args[1]))
+	case "discourse":
+		n, err = countDiscourse(ts.MkAbs(args[1]))
+	case "github":
+		n, err = countGitHub(ts.MkAbs(args[1]))
+	default:
+		ts.Fatalf("solved: unknown format %s", args[0])
+	}
+	ts.Check(err)
+	want, _ := strconv.Atoi(args[2])
+	if (n == want) == neg {
+		ts.Fatalf("solved: counted %d solved threads in %s, want %d", n, args[1], want)
+	}
+}
+
+func countSE(dir string) (int, error) {
+	f, err := os.Open(filepath.Join(dir, "Posts.xml"))
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	dec := xml.NewDecoder(f)
+	accepted := map[string]string{} // answer id -> question id
+	parent := map[string]string{}
+	for {
+		tok, err := dec.Token()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return 0, err
+		}
+		se, ok := tok.(xml.StartElement)
+		if !ok || se.Name.Local != "row" {
+			continue
+		}
+		a := map[string]string{}
+		for _, at := range se.Attr {
+			a[at.Name.Local] = at.Value
+		}
+		switch a["PostTypeId"] {
+		case "1":
+			if a["AcceptedAnswerId"] != "" {
+				accepted[a["AcceptedAnswerId"]] = a["Id"]
+			}
+		case "2":
+			parent[a["Id"]] = a["ParentId"]
+		}
+	}
+	n := 0
+	for ans, q := range accepted {
+		if parent[ans] == q {
+			n++
+		}
+	}
+	return n, nil
+}
+
+func countDiscourse(dir string) (int, error) {
+	files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
+	n := 0
+	for _, file := range files {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return 0, err
+		}
+		var topic struct {
+			Archetype      string `json:"archetype"`
+			AcceptedAnswer *struct {
+				PostNumber int `json:"post_number"`
+			} `json:"accepted_answer"`
+			PostStream struct {
+				Posts []struct {
+					PostNumber int  `json:"post_number"`
+					PostType   int  `json:"post_type"`
+					Accepted   bool `json:"accepted_answer"`
+				} `json:"posts"`
+			} `json:"post_stream"`
+		}
+		if err := json.Unmarshal(b, &topic); err != nil {
+			return 0, fmt.Errorf("%s: %w", file, err)
+		}
+		if topic.Archetype == "private_message" {
+			continue
+		}
+		for _, p := range topic.PostStream.Posts {
+			if p.PostNumber > 1 && p.PostType == 1 && (p.Accepted || (topic.AcceptedAnswer != nil && topic.AcceptedAnswer.PostNumber == p.PostNumber)) {
+				n++
+				break
+			}
+		}
+	}
+	return n, nil
+}
+
+func countGitHub(path string) (int, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0, err
+	}
+	var nodes []map[string]any
+	if err := json.Unmarshal(b, &nodes); err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, node := range nodes {
+		if node["answer"] != nil {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// articles DIR N: DIR holds N Markdown files.
+func cmdArticles(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: articles DIR N")
+	}
+	files, _ := filepath.Glob(filepath.Join(ts.MkAbs(args[0]), "*.md"))
+	want, _ := strconv.Atoi(args[1])
+	if (len(files) == want) == neg {
+		ts.Fatalf("articles: %s holds %d articles, want %d", args[0], len(files), want)
+	}
+}
+
+var requiredKeys = []string{"title", "source", "source_id", "source_url", "answer_id", "answer_url",
+	"question_author", "answer_author", "tags", "date", "lastmod"}
+
+// frontmatter DIR: every article's front matter parses as YAML with every
+// required key, a non-empty title and RFC 3339 dates.
+func cmdFrontMatter(ts *testscript.TestScript, neg bool, args []string) {
+	files, _ := filepath.Glob(filepath.Join(ts.MkAbs(args[0]), "*.md"))
+	if len(files) == 0 {
+		ts.Fatalf("frontmatter: no articles in %s", args[0])
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		ts.Check(err)
+		if !bytes.HasPrefix(b, []byte("---\n")) {
+			ts.Fatalf("%s: no front matter", f)
+		}
+		end := bytes.Index(b[4:], []byte("\n---\n"))
+		if end < 0 {
+			ts.Fatalf("%s: front matter not closed", f)
+		}
+		var m map[string]any
+		if err := yaml.Unmarshal(b[4:4+end], &m); err != nil {
+			ts.Fatalf("%s: %v", f, err)
+		}
+		for _, k := range requiredKeys {
+			if _, ok := m[k]; !ok {
+				ts.Fatalf("%s: front matter lacks %s", f, k)
+			}
+		}
+		if s, _ := m["title"].(string); strings.TrimSpace(s) == "" {
+			ts.Fatalf("%s: empty title", f)
+		}
+		for _, k := range []string{"date", "lastmod"} {
+			if s, _ := m[k].(string); !regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`).MatchString(s) {
+				ts.Fatalf("%s: %s %q is not RFC 3339 UTC", f, k, m[k])
+			}
+		}
+	}
+}
+
+func git(ts *testscript.TestScript, dir string, args ...string) string {
+	cmd := exec.Command("git", append([]string{"-C", ts.MkAbs(dir)}, args...)...)
+	cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "HOME="+ts.Getenv("HOME"),
+		"GIT_AUTHOR_NAME=A Writer", "GIT_AUTHOR_EMAIL=writer@example.com",
+		"GIT_COMMITTER_NAME=A Writer", "GIT_COMMITTER_EMAIL=writer@example.com")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		ts.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+// gitclean DIR: git fsck --strict is clean and the working tree has no
+// change against HEAD.
+func cmdGitClean(ts *testscript.TestScript, neg bool, args []string) {
+	git(ts, args[0], "fsck", "--strict", "--no-progress")
+	if st := git(ts, args[0], "status", "--porcelain"); (st == "") == neg {
+		ts.Fatalf("gitclean: git status in %s:\n%s", args[0], st)
+	}
+}
+
+// commits DIR N [REF]: REF (default HEAD) has N commits.
+func cmdCommits(ts *testscript.TestScript, neg bool, args []string) {
+	ref := "HEAD"
+	if len(args) == 3 {
+		ref = args[2]
+	}
+	got := strings.TrimSpace(git(ts, args[0], "rev-list", "--count", ref))
+	if (got == args[1]) == neg {
+		ts.Fatalf("commits: %s has %s commits on %s, want %s", args[0], got, ref, args[1])
+	}
+}
+
+// reportcount FILE KEY N: the JSON report's counts.KEY (or skipped.KEY
+// with skipped.KEY) is N.
+func cmdReportCount(ts *testscript.TestScript, neg bool, args []string) {
+	var rep map[string]any
+	ts.Check(json.Unmarshal([]byte(ts.ReadFile(args[0])), &rep))
+	section, key := "counts", args[1]
+	if s, k, ok := strings.Cut(key, "."); ok {
+		section, key = s, k
+	}
+	m, _ := rep[section].(map[string]any)
+	got := fmt.Sprint(m[key])
+	if (got == args[2]) == neg {
+		ts.Fatalf("reportcount: %s.%s = %s, want %s", section, key, got, args[2])
+	}
+}
+
+// mkkb DIR: a git repository with one commit by a writer, made with the
+// git binary, as a team's existing knowledge base would be.
+func cmdMkKB(ts *testscript.TestScript, neg bool, args []string) {
+	dir := ts.MkAbs(args[0])
+	ts.Check(os.MkdirAll(dir, 0o755))
+	git(ts, args[0], "init", "-q", "-b", "main")
+	ts.Check(os.WriteFile(filepath.Join(dir, "README.md"), []byte("# Our knowledge base\n"), 0o644))
+	git(ts, args[0], "add", "README.md")
+	git(ts, args[0], "commit", "-q", "-m", "Start the knowledge base")
+}
+
+// gitcommitall DIR MESSAGE: a writer commits everything in DIR.
+func cmdGitCommitAll(ts *testscript.TestScript, neg bool, args []string) {
+	git(ts, args[0], "add", "-A")
+	git(ts, args[0], "commit", "-q", "-m", args[1])
+}
+
+// truncate FILE N: keep the first N bytes of FILE.
+func cmdTruncate(ts *testscript.TestScript, neg bool, args []string) {
+	n, err := strconv.ParseInt(args[1], 10, 64)
+	ts.Check(err)
+	ts.Check(os.Truncate(ts.MkAbs(args[0]), n))
+}
+
+// sametree A B: the HEAD trees of two repositories are identical, which
+// means byte-identical files.
+func cmdSameTree(ts *testscript.TestScript, neg bool, args []string) {
+	a := strings.TrimSpace(git(ts, args[0], "rev-parse", "HEAD^{tree}"))
+	b := strings.TrimSpace(git(ts, args[1], "rev-parse", "HEAD^{tree}"))
+	if (a == b) == neg {
+		ts.Fatalf("sametree: %s has tree %s, %s has %s", args[0], a, args[1], b)
+	}
+}
+
+// allmatch DIR REGEXP: every article in DIR matches the (multi-line) regexp;
+// with !, none does.
+func cmdAllMatch(ts *testscript.TestScript, neg bool, args []string) {
+	re, err := regexp.Compile("(?m)" + args[1])
+	ts.Check(err)
+	files, _ := filepath.Glob(filepath.Join(ts.MkAbs(args[0]), "*.md"))
+	if len(files) == 0 {
+		ts.Fatalf("allmatch: no articles in %s", args[0])
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		ts.Check(err)
+		if re.Match(b) == neg {
+			ts.Fatalf("allmatch: %s %s %s", f, map[bool]string{false: "does not match", true: "matches"}[neg], args[1])
+		}
+	}
+}
