@@ -48,11 +48,11 @@ func BlobHash(content []byte) plumbing.Hash {
 type packWriter struct {
 	dir    string
 	ownDir bool // dir is a temporary folder of ours, removed when done
-	f     *os.File
-	w     *bufio.Writer
-	off   int64
-	seen  map[plumbing.Hash]bool
-	items []packItem
+	f      *os.File
+	w      *bufio.Writer
+	off    int64
+	seen   map[plumbing.Hash]bool
+	items  []packItem
 }
 
 type packItem struct {

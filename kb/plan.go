@@ -3,8 +3,8 @@ package kb
 import (
 	"fmt"
 	"os"
-	"path/filepath"
 	"path"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
