@@ -109,9 +109,11 @@ func (p *Plan) Commit(ctx context.Context, message func([]Result, map[Action]int
 			return fail(err)
 		}
 	}
+	p.k.hook("before-pack")
 	if _, err := p.pack.finish(filepath.Join(p.k.gitDir(), "objects", "pack")); err != nil {
 		return res, err
 	}
+	p.k.hook("pack")
 	// go-git lists packs once per repository value: open it again so the
 	// new pack is visible to reads that follow (push, checks).
 	repo, err := git.PlainOpen(p.k.root)
@@ -131,14 +133,35 @@ func (p *Plan) Commit(ctx context.Context, message func([]Result, map[Action]int
 	if commit == nil {
 		return res, nil
 	}
+	j := &journal{Branch: p.k.branch.String(), New: commit.Hash.String()}
+	if p.k.tip != nil {
+		j.Old = p.k.tip.Hash().String()
+	}
 	if p.k.checkedOut {
-		if err := p.updateWorktree(); err != nil {
+		// A kill between the first file written and the branch update is
+		// finished by the next run: the journal says what was under way.
+		for name := range p.changes {
+			j.Paths = append(j.Paths, name)
+		}
+		sort.Strings(j.Paths)
+		if err := p.k.writeJournal(j); err != nil {
 			return res, err
 		}
+		p.k.hook("journal")
+		if err := p.k.applyWorktree(p.changes); err != nil {
+			return res, err
+		}
+		p.k.hook("worktree")
 	}
 	ref := plumbing.NewHashReference(p.k.branch, commit.Hash)
 	if err := p.k.repo.Storer.CheckAndSetReference(ref, p.k.tip); err != nil {
 		return res, fmt.Errorf("kb: update %s: %w (did another process move the branch? run kbsync again)", p.k.branch.Short(), err)
+	}
+	p.k.hook("ref")
+	if p.k.checkedOut {
+		if err := p.k.removeJournal(); err != nil {
+			return res, err
+		}
 	}
 	p.k.tip = ref
 	if err := p.k.setParent(commit.Hash); err != nil {

@@ -39,6 +39,12 @@ type Options struct {
 	// DryRun opens without writing anything: a missing knowledge base is
 	// planned against as if it were empty.
 	DryRun bool
+	// Bare opens a bare repository (a cache clone of a remote knowledge
+	// base): commits are made with plumbing only, no working tree exists.
+	Bare bool
+	// Hook, when set, is called at named points of a commit ("pack",
+	// "journal", "worktree", "ref"): fault-injection tests stop there.
+	Hook func(point string)
 }
 
 // Signature is a commit author.
@@ -68,6 +74,8 @@ type KB struct {
 	checkedOut bool                   // the branch is HEAD's: update the working tree and index too
 	manifest   map[string]*Entry
 	pending    bool // the repository does not exist yet
+	// Recovered says what Open did to finish a run that was killed.
+	Recovered string
 }
 
 var mainBranch = plumbing.NewBranchReferenceName("main")
@@ -108,6 +116,11 @@ func Open(ctx context.Context, opts Options) (*KB, error) {
 		return nil, fmt.Errorf("kb: open %s: %w", root, err)
 	}
 	k.repo = repo
+	if !opts.DryRun {
+		if k.Recovered, err = k.recover(); err != nil {
+			return nil, err
+		}
+	}
 	if err := k.resolve(); err != nil {
 		return nil, err
 	}
@@ -182,7 +195,7 @@ func (k *KB) resolve() error {
 	if head.Type() == plumbing.SymbolicReference {
 		current = head.Target()
 	}
-	if _, err := k.repo.Worktree(); errors.Is(err, git.ErrIsBareRepository) {
+	if _, err := k.repo.Worktree(); errors.Is(err, git.ErrIsBareRepository) && !k.opts.Bare {
 		return usagef("kb: %s is a bare repository; pass a working tree, or its URL to clone", k.root)
 	}
 	k.branch = current
@@ -195,7 +208,7 @@ func (k *KB) resolve() error {
 	if k.branch == "" {
 		return usagef("kb: HEAD is detached in %s; check out a branch or pass --branch", k.root)
 	}
-	k.checkedOut = k.branch == current
+	k.checkedOut = k.branch == current && !k.opts.Bare
 	tip, err := k.repo.Storer.Reference(k.branch)
 	switch {
 	case errors.Is(err, plumbing.ErrReferenceNotFound):

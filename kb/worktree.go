@@ -18,16 +18,16 @@ import (
 // tmpSuffix marks kbsync's temporary files in the working tree.
 const tmpSuffix = ".kbsync-tmp"
 
-// updateWorktree makes the checked-out files and the index match the new
-// commit for the changed paths only. Every write goes through os.Root, so
-// no path can leave the working tree, and each file is replaced atomically.
-func (p *Plan) updateWorktree() error {
-	root, err := os.OpenRoot(p.k.root)
+// applyWorktree makes the checked-out files and the index match changes
+// (path -> blob; ZeroHash removes). Every write goes through os.Root, so no
+// path can leave the working tree, and each file is replaced atomically.
+func (k *KB) applyWorktree(changes map[string]plumbing.Hash) error {
+	root, err := os.OpenRoot(k.root)
 	if err != nil {
 		return fmt.Errorf("kb: %w", err)
 	}
 	defer root.Close()
-	idx, err := p.k.repo.Storer.Index()
+	idx, err := k.repo.Storer.Index()
 	if err != nil {
 		return fmt.Errorf("kb: read index: %w", err)
 	}
@@ -35,15 +35,15 @@ func (p *Plan) updateWorktree() error {
 	for _, e := range idx.Entries {
 		byName[e.Name] = e
 	}
-	names := make([]string, 0, len(p.changes))
-	for name := range p.changes {
+	names := make([]string, 0, len(changes))
+	for name := range changes {
 		names = append(names, name)
 	}
 	sort.Strings(names)
 	checked := map[string]bool{}
 	var removed []string
 	for _, name := range names {
-		h := p.changes[name]
+		h := changes[name]
 		if err := checkNoLinks(root, path.Dir(name), checked); err != nil {
 			return err
 		}
@@ -54,7 +54,7 @@ func (p *Plan) updateWorktree() error {
 			removed = append(removed, name)
 			continue
 		}
-		content, err := p.k.blob(h)
+		content, err := k.blob(h)
 		if err != nil {
 			return err
 		}
@@ -84,7 +84,7 @@ func (p *Plan) updateWorktree() error {
 		}
 		idx.Entries = kept
 	}
-	return p.k.writeIndex(idx)
+	return k.writeIndex(idx)
 }
 
 // checkNoLinks refuses a folder path with a symbolic link in it: a link

@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strings"
 	stdsync "sync"
+	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
 
@@ -33,6 +34,15 @@ type Options struct {
 	Force     []string // --force-regenerate
 	Prune     bool
 	Workers   int // 0: one per CPU
+	// Push sends the branch to origin after committing.
+	Push bool
+	// Token authenticates pushes and fetches over HTTPS.
+	Token string
+	// CacheDir holds clones of remote knowledge bases (KB.Path a URL).
+	CacheDir string
+	// LockWait is how long to wait for another run on the same knowledge
+	// base to finish.
+	LockWait time.Duration
 	// Progress, when set, is called from time to time with the number of
 	// threads read so far.
 	Progress func(threads int)
@@ -69,6 +79,8 @@ type Report struct {
 	Branch   string          `json:"branch"`
 	Pushed   bool            `json:"pushed"`
 	PRURL    string          `json:"pr_url"`
+	// Recovered says how an interrupted earlier run was finished.
+	Recovered string `json:"recovered,omitempty"`
 }
 
 func newReport() *Report {
@@ -94,6 +106,29 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		}
 	}
 	opts.KB.DryRun = opts.DryRun
+	remoteURL := ""
+	if kb.IsRemote(opts.KB.Path) {
+		remoteURL = opts.KB.Path
+		opts.KB.Path = kb.CacheDir(opts.CacheDir, remoteURL)
+		opts.KB.Bare = true
+	}
+	if !opts.DryRun {
+		unlock, err := kb.Lock(ctx, opts.KB.Path, opts.LockWait)
+		if err != nil {
+			return nil, err
+		}
+		defer unlock()
+		if remoteURL != "" {
+			f, err := kb.Prepare(ctx, remoteURL, opts.KB.Path, opts.KB.Base, opts.KB.Branch, opts.Token)
+			if err != nil {
+				return nil, err
+			}
+			opts.KB.Base = f.Base
+		}
+	}
+	if opts.Push && remoteURL == "" && opts.DryRun {
+		opts.Push = false
+	}
 	k, err := kb.Open(ctx, opts.KB)
 	if err != nil {
 		return nil, err
@@ -104,6 +139,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	}
 	rep := newReport()
 	rep.Branch = k.Branch()
+	rep.Recovered = k.Recovered
 	if err := run(ctx, opts, readers, newRenderer(tmpl), plan, rep); err != nil {
 		plan.Abort()
 		return nil, err
@@ -119,6 +155,11 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 			return nil, err
 		}
 		rep.Commit = res.Hash
+		if opts.Push {
+			if rep.Pushed, err = k.Push(ctx, opts.Token); err != nil {
+				return nil, err
+			}
+		}
 	}
 	fillReport(rep, results, counts)
 	return rep, nil

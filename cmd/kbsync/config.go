@@ -34,6 +34,14 @@ type config struct {
 		Branch string `mapstructure:"branch"`
 		Author string `mapstructure:"author"`
 	} `mapstructure:"git"`
+	Publish struct {
+		Provider  string   `mapstructure:"provider"`
+		APIURL    string   `mapstructure:"api_url"`
+		Repo      string   `mapstructure:"repo"`
+		Base      string   `mapstructure:"base"`
+		Labels    []string `mapstructure:"labels"`
+		Reviewers []string `mapstructure:"reviewers"`
+	} `mapstructure:"publish"`
 
 	dir string // folder of the config file: relative paths in it start there
 }
@@ -58,6 +66,12 @@ var defaults = map[string]any{
 	"select.trusted_answerers": []string{},
 	"git.branch":               "",
 	"git.author":               "kbsync <kbsync@localhost>",
+	"publish.provider":         "",
+	"publish.api_url":          "",
+	"publish.repo":             "",
+	"publish.base":             "main",
+	"publish.labels":           []string{"kbsync"},
+	"publish.reviewers":        []string{},
 }
 
 // flagKeys maps flags to the config keys they override.
@@ -116,7 +130,7 @@ func loadConfig(cmd *cobra.Command) (*config, error) {
 	if err = v.Unmarshal(cfg); err != nil {
 		return nil, usagef("config: %v", err)
 	}
-	if cfg.KB.Path != "" && !cmd.Flags().Changed("kb") && os.Getenv("KBSYNC_KB_PATH") == "" {
+	if cfg.KB.Path != "" && !cmd.Flags().Changed("kb") && os.Getenv("KBSYNC_KB_PATH") == "" && !strings.Contains(cfg.KB.Path, "://") {
 		cfg.KB.Path = cfg.rel(cfg.KB.Path)
 	}
 	if cfg.Templates != "" && !cmd.Flags().Changed("templates") && os.Getenv("KBSYNC_TEMPLATES") == "" {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -18,7 +19,20 @@ var (
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"kbsync": func() { os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },
+		"kbsync": func() {
+			io := &streams{In: os.Stdin, Out: os.Stdout, Err: os.Stderr}
+			// KBSYNC_TEST_KILL=POINT kills the process (SIGKILL, as an OOM
+			// killer or a cancelled CI job would) at that point of a commit.
+			if point := os.Getenv("KBSYNC_TEST_KILL"); point != "" {
+				io.hook = func(p string) {
+					if p == point {
+						syscall.Kill(os.Getpid(), syscall.SIGKILL)
+						select {}
+					}
+				}
+			}
+			os.Exit(runWith(context.Background(), os.Args[1:], io))
+		},
 		// kbsync-exit runs kbsync, then prints its exit code on stderr and
 		// exits 0, so that scripts can assert the documented codes.
 		"kbsync-exit": func() {

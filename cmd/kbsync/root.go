@@ -27,6 +27,8 @@ type streams struct {
 	Out      io.Writer // data: articles, --json reports
 	Err      io.Writer // messages for people
 	ErrIsTTY bool
+	// hook is called at named points of a commit; only tests set it.
+	hook func(point string)
 }
 
 // usageError marks errors that exit with code 2.
@@ -41,7 +43,12 @@ func usagef(format string, args ...any) error {
 
 // run executes kbsync with args and returns the exit code.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	io := &streams{In: stdin, Out: stdout, Err: stderr}
+	return runWith(ctx, args, &streams{In: stdin, Out: stdout, Err: stderr})
+}
+
+// runWith is run with the streams (and test hooks) given.
+func runWith(ctx context.Context, args []string, io *streams) int {
+	stdin, stdout, stderr := io.In, io.Out, io.Err
 	if f, ok := stderr.(*os.File); ok {
 		io.ErrIsTTY = term.IsTerminal(int(f.Fd()))
 	}

@@ -33,6 +33,10 @@ var scriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []str
 	"truncate":     cmdTruncate,
 	"sametree":     cmdSameTree,
 	"allmatch":     cmdAllMatch,
+	"mkbare":       cmdMkBare,
+	"githttp":      cmdGitHTTP,
+	"gitdaemon":    cmdGitDaemon,
+	"nocanary":     cmdNoCanary,
 }
 
 func filterScripts(t *testing.T, files []string, pattern string) []string {

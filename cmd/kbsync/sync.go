@@ -1,9 +1,11 @@
 package main
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -29,6 +31,10 @@ type syncOptions struct {
 	Force     []string
 	Prune     bool
 	Workers   int
+	LockWait  time.Duration
+	Push      bool
+	Base      string
+	CacheDir  string
 }
 
 func newSyncCmd(io *streams, runF func(*cobra.Command, *syncOptions) error) *cobra.Command {
@@ -62,6 +68,9 @@ Articles a person edited are never overwritten: they are reported as conflicts.`
 	f.StringVar(&opts.Site, "site", "", "the forum's public address, for permalinks (e.g. https://coffee.stackexchange.com)")
 	f.StringVar(&opts.KB, "kb", "", "the knowledge base's working tree (default: kb.path, else the current folder)")
 	f.StringVar(&opts.Branch, "branch", "", "commit on this branch (default: the checked-out branch)")
+	f.StringVar(&opts.Base, "base", "", "where a new --branch starts (default: the checked-out branch; for a remote --kb, publish.base)")
+	f.BoolVar(&opts.Push, "push", false, "push the branch to origin (token from KBSYNC_TOKEN, GITHUB_TOKEN or GITLAB_TOKEN)")
+	f.StringVar(&opts.CacheDir, "cache-dir", "", "where remote knowledge bases are cloned (default: the user cache folder)")
 	f.StringVar(&opts.Templates, "templates", "", "a folder of templates overriding the embedded ones")
 	f.StringVar(&opts.Preset, "preset", "", "site generator preset: hugo (default)")
 	f.BoolVar(&opts.DryRun, "dry-run", false, "compute what would change and write nothing")
@@ -69,6 +78,7 @@ Articles a person edited are never overwritten: they are reported as conflicts.`
 	f.StringArrayVar(&opts.Force, "force-regenerate", nil, "regenerate this thread's article even if a person edited it (`SOURCE:ID` or ID; repeatable)")
 	f.BoolVar(&opts.Prune, "prune", false, "remove retired articles instead of marking them draft")
 	f.IntVar(&opts.Workers, "workers", 0, "conversion workers (default: one per CPU)")
+	f.DurationVar(&opts.LockWait, "lock-timeout", time.Minute, "how long to wait for another kbsync run on the same knowledge base")
 	return cmd
 }
 
@@ -109,6 +119,19 @@ func runSync(cmd *cobra.Command, opts *syncOptions) error {
 	if kbPath == "" {
 		kbPath = "."
 	}
+	base := opts.Base
+	remote := kb.IsRemote(kbPath)
+	if base == "" && remote {
+		base = cfg.Publish.Base
+	}
+	cacheDir := cmp.Or(opts.CacheDir, os.Getenv("KBSYNC_CACHE_DIR"))
+	if cacheDir == "" {
+		dir, err := os.UserCacheDir()
+		if err != nil {
+			return usagef("no cache folder for remote knowledge bases: pass --cache-dir (%v)", err)
+		}
+		cacheDir = filepath.Join(dir, "kbsync")
+	}
 	so := kbsync.Options{
 		Sources:   sources,
 		DryRun:    opts.DryRun,
@@ -116,8 +139,12 @@ func runSync(cmd *cobra.Command, opts *syncOptions) error {
 		Force:     opts.Force,
 		Prune:     opts.Prune,
 		Workers:   opts.Workers,
-		KB: kb.Options{Path: kbPath, ContentDir: cfg.KB.ContentDir, Branch: cfg.Git.Branch,
-			Author: kb.Signature{Name: name, Email: email}, Now: commitTime},
+		LockWait:  opts.LockWait,
+		Push:      opts.Push,
+		Token:     token(),
+		CacheDir:  cacheDir,
+		KB: kb.Options{Path: kbPath, ContentDir: cfg.KB.ContentDir, Branch: cfg.Git.Branch, Base: base,
+			Author: kb.Signature{Name: name, Email: email}, Now: commitTime, Hook: opts.io.hook},
 		Policy: kbsync.Policy{MinScore: cfg.Select.MinScore, IncludeTags: cfg.Select.IncludeTags,
 			ExcludeTags: cfg.Select.ExcludeTags, Since: since, NoSelfAnswers: !cfg.Select.SelfAnswers,
 			Trusted: cfg.Select.TrustedAnswerers},
@@ -137,8 +164,17 @@ func runSync(cmd *cobra.Command, opts *syncOptions) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(rep)
 	}
+	if rep.Recovered != "" {
+		fmt.Fprintln(opts.io.Err, "kbsync: "+rep.Recovered)
+	}
 	printSummary(opts.io, rep, opts.DryRun, kbPath)
 	return nil
+}
+
+// token is the credential for pushes and the forge API: never read from a
+// file, never printed.
+func token() string {
+	return cmp.Or(os.Getenv("KBSYNC_TOKEN"), os.Getenv("GITHUB_TOKEN"), os.Getenv("GITLAB_TOKEN"))
 }
 
 // commitTime honours SOURCE_DATE_EPOCH, the reproducible-builds convention,
@@ -181,8 +217,11 @@ func printSummary(io *streams, rep *kbsync.Report, dry bool, kbPath string) {
 	case dry:
 		fmt.Fprintln(w, "dry run: nothing was written")
 	case rep.Commit != "":
-		fmt.Fprintf(w, "committed %s on %s in %s\n", rep.Commit[:12], rep.Branch, kbPath)
+		fmt.Fprintf(w, "committed %s on %s in %s\n", rep.Commit[:12], rep.Branch, kb.Redact(kbPath, ""))
 	default:
 		fmt.Fprintln(w, "nothing changed: no commit")
+	}
+	if rep.Pushed {
+		fmt.Fprintf(w, "pushed %s to origin\n", rep.Branch)
 	}
 }
