@@ -223,10 +223,13 @@ func (p *Plan) Retire(id Identity, info Info) error {
 		p.counts[Unchanged]++
 		return nil
 	case reason == "deleted or moved by a person":
-		// Already gone from the site: forget it.
-		delete(p.manifest, key)
-		p.refresh = true
-		p.record(Result{Path: e.Path, Action: Retired, ID: id, Info: info})
+		// Already gone: remember it as retired, so that it is never
+		// recreated if the thread is answered again.
+		if !e.Retired {
+			e.Retired = true
+			p.refresh = true
+		}
+		p.counts[Unchanged]++
 		return nil
 	case reason != "" && !p.forced(id):
 		p.record(Result{Path: e.Path, Action: Conflict, Reason: "retired at the source, but the article was " + reason, ID: id, Info: info})

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 )
@@ -23,11 +25,19 @@ func TestMain(m *testing.M) {
 			io := &streams{In: os.Stdin, Out: os.Stdout, Err: os.Stderr}
 			// KBSYNC_TEST_KILL=POINT kills the process (SIGKILL, as an OOM
 			// killer or a cancelled CI job would) at that point of a commit.
-			if point := os.Getenv("KBSYNC_TEST_KILL"); point != "" {
+			// KBSYNC_TEST_PAUSE=POINT:DURATION holds the run (and its lock)
+			// there for a while.
+			kill := os.Getenv("KBSYNC_TEST_KILL")
+			pause, wait, _ := strings.Cut(os.Getenv("KBSYNC_TEST_PAUSE"), ":")
+			if kill != "" || pause != "" {
 				io.hook = func(p string) {
-					if p == point {
+					if p == kill {
 						syscall.Kill(os.Getpid(), syscall.SIGKILL)
 						select {}
+					}
+					if p == pause {
+						d, _ := time.ParseDuration(wait)
+						time.Sleep(d)
 					}
 				}
 			}

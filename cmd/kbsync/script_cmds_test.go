@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 	"go.yaml.in/yaml/v3"
@@ -37,6 +39,9 @@ var scriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []str
 	"githttp":      cmdGitHTTP,
 	"gitdaemon":    cmdGitDaemon,
 	"nocanary":     cmdNoCanary,
+	"killloop":     cmdKillLoop,
+	"nodupcommits": cmdNoDupCommits,
+	"sleep":        cmdSleep,
 }
 
 func filterScripts(t *testing.T, files []string, pattern string) []string {
@@ -232,7 +237,7 @@ func cmdFrontMatter(ts *testscript.TestScript, neg bool, args []string) {
 }
 
 func git(ts *testscript.TestScript, dir string, args ...string) string {
-	cmd := exec.Command("git", append([]string{"-C", ts.MkAbs(dir)}, args...)...)
+	cmd := exec.Command("git", append([]string{"-C", ts.MkAbs(dir), "-c", "gc.autoDetach=false"}, args...)...)
 	cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "HOME="+ts.Getenv("HOME"),
 		"GIT_AUTHOR_NAME=A Writer", "GIT_AUTHOR_EMAIL=writer@example.com",
 		"GIT_COMMITTER_NAME=A Writer", "GIT_COMMITTER_EMAIL=writer@example.com")
@@ -304,13 +309,19 @@ func cmdTruncate(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(os.Truncate(ts.MkAbs(args[0]), n))
 }
 
-// sametree A B: the HEAD trees of two repositories are identical, which
-// means byte-identical files.
+// sametree A B [PATH...]: the HEAD trees of two repositories (or the given
+// folders of them) are identical, which means byte-identical files.
 func cmdSameTree(ts *testscript.TestScript, neg bool, args []string) {
-	a := strings.TrimSpace(git(ts, args[0], "rev-parse", "HEAD^{tree}"))
-	b := strings.TrimSpace(git(ts, args[1], "rev-parse", "HEAD^{tree}"))
-	if (a == b) == neg {
-		ts.Fatalf("sametree: %s has tree %s, %s has %s", args[0], a, args[1], b)
+	paths := args[2:]
+	if len(paths) == 0 {
+		paths = []string{""}
+	}
+	for _, p := range paths {
+		a := strings.TrimSpace(git(ts, args[0], "rev-parse", "HEAD:"+p))
+		b := strings.TrimSpace(git(ts, args[1], "rev-parse", "HEAD:"+p))
+		if (a == b) == neg {
+			ts.Fatalf("sametree: %s has %s at %q, %s has %s", args[0], a, p, args[1], b)
+		}
 	}
 }
 
@@ -330,4 +341,95 @@ func cmdAllMatch(ts *testscript.TestScript, neg bool, args []string) {
 			ts.Fatalf("allmatch: %s %s %s", f, map[bool]string{false: "does not match", true: "matches"}[neg], args[1])
 		}
 	}
+}
+
+// killloop N MAXMS ARGS... [--or-- ARGS...]: N times, start kbsync with the
+// next argument list in turn, SIGKILL it after a random delay of up to MAXMS
+// milliseconds (or let it finish), and check with git fsck --strict that the
+// knowledge base named by --kb is sound.
+func cmdKillLoop(ts *testscript.TestScript, neg bool, args []string) {
+	n, _ := strconv.Atoi(args[0])
+	maxMS, _ := strconv.Atoi(args[1])
+	var variants [][]string
+	cur := []string{}
+	for _, a := range args[2:] {
+		if a == "--or--" {
+			variants, cur = append(variants, cur), []string{}
+			continue
+		}
+		cur = append(cur, a)
+	}
+	variants = append(variants, cur)
+	bin, err := exec.LookPath("kbsync")
+	if err != nil {
+		// The scripts' PATH, not the test process's, holds the command.
+		for _, dir := range filepath.SplitList(ts.Getenv("PATH")) {
+			if _, err := os.Stat(filepath.Join(dir, "kbsync")); err == nil {
+				bin = filepath.Join(dir, "kbsync")
+				break
+			}
+		}
+	}
+	if bin == "" {
+		ts.Fatalf("killloop: kbsync not found")
+	}
+	rng := rand.New(rand.NewPCG(uint64(n), uint64(maxMS)))
+	killed := 0
+	for i := range n {
+		v := variants[i%len(variants)]
+		kbDir := ""
+		for j, a := range v {
+			if a == "--kb" && j+1 < len(v) {
+				kbDir = v[j+1]
+			}
+		}
+		cmd := exec.Command(bin, v...)
+		cmd.Dir = ts.MkAbs(".")
+		cmd.Env = append(os.Environ(), "HOME="+ts.Getenv("HOME"), "SOURCE_DATE_EPOCH="+ts.Getenv("SOURCE_DATE_EPOCH"))
+		ts.Check(cmd.Start())
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case <-done:
+		case <-time.After(time.Duration(rng.IntN(maxMS+1)) * time.Millisecond):
+			cmd.Process.Kill()
+			<-done
+			killed++
+		}
+		if _, err := os.Stat(filepath.Join(ts.MkAbs(kbDir), ".git")); err == nil {
+			git(ts, kbDir, "fsck", "--strict", "--no-progress")
+		}
+	}
+	ts.Logf("killloop: %d runs, %d killed", n, killed)
+	if killed == 0 {
+		ts.Fatalf("killloop: no run was killed; raise N or lower MAXMS")
+	}
+}
+
+// nodupcommits DIR: no commit on HEAD has the same tree as its parent (an
+// interrupted run that was re-run did not commit the same change twice).
+func cmdNoDupCommits(ts *testscript.TestScript, neg bool, args []string) {
+	out := git(ts, args[0], "log", "--format=%T %P")
+	trees := map[string]string{}
+	var lines [][]string
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		f := strings.Fields(l)
+		lines = append(lines, f)
+	}
+	commits := strings.Fields(git(ts, args[0], "log", "--format=%H"))
+	for i, c := range commits {
+		trees[c] = lines[i][0]
+	}
+	for _, f := range lines {
+		if len(f) > 1 && trees[f[1]] == f[0] {
+			ts.Fatalf("nodupcommits: a commit repeats its parent's tree %s", f[0])
+		}
+	}
+}
+
+// sleep DURATION: wait, e.g. for a background run to take its lock.
+func cmdSleep(ts *testscript.TestScript, neg bool, args []string) {
+	d, err := time.ParseDuration(args[0])
+	ts.Check(err)
+	time.Sleep(d)
 }

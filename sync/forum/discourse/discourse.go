@@ -25,6 +25,7 @@ import (
 	"strings"
 
 	"github.com/kbsync/kbsync/sync/forum"
+	"github.com/kbsync/kbsync/sync/forum/jsonstream"
 )
 
 // Export is an opened set of Discourse topic files.
@@ -195,7 +196,7 @@ func sniffJSON(r io.Reader) bool {
 				return true
 			}
 		}
-		if err := skipValue(dec); err != nil {
+		if err := jsonstream.SkipValue(dec); err != nil {
 			break // the prefix ended inside a value
 		}
 	}

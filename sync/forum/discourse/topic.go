@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/kbsync/kbsync/sync/forum"
+	"github.com/kbsync/kbsync/sync/forum/jsonstream"
 )
 
 // topic is what the reader keeps of one topic file.
@@ -287,7 +288,7 @@ func (p *topicParser) topicField(key string, sawID *bool) error {
 }
 
 func (p *topicParser) skip() error {
-	if err := skipValue(p.dec); err != nil {
+	if err := jsonstream.SkipValue(p.dec); err != nil {
 		return p.decodeErr(err)
 	}
 	return nil
@@ -508,26 +509,9 @@ func authorName(display, name, username, userID string) string {
 	return forum.FallbackAuthor(userID)
 }
 
-// skipValue consumes one JSON value token by token.
-func skipValue(dec *json.Decoder) error {
-	depth := 0
-	for {
-		tok, err := dec.Token()
-		if err != nil {
-			return err
-		}
-		switch tok {
-		case json.Delim('{'), json.Delim('['):
-			depth++
-		case json.Delim('}'), json.Delim(']'):
-			depth--
-		}
-		if depth == 0 {
-			return nil
-		}
-	}
-}
-
+// tokenKind names a token for messages. Unlike jsonstream.Describe it
+// names '{' as "{", which two messages show; kept so that they stay as
+// they were.
 func tokenKind(tok json.Token) string {
 	switch v := tok.(type) {
 	case json.Delim:

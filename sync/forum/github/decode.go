@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/kbsync/kbsync/sync/forum"
+	"github.com/kbsync/kbsync/sync/forum/jsonstream"
 )
 
 // errTooBig is returned by the budget reader when one JSON value runs past
@@ -90,7 +91,7 @@ func (s *stream) run() error {
 		case json.Delim('['):
 			err = s.array()
 		default:
-			err = s.fail(s.dec.InputOffset(), fmt.Errorf("top-level value is %s, not an object or array", kind(tok)), hintShape)
+			err = s.fail(s.dec.InputOffset(), fmt.Errorf("top-level value is %s, not an object or array", jsonstream.Describe(tok)), hintShape)
 		}
 		if err != nil {
 			return err
@@ -113,13 +114,23 @@ func (s *stream) next() (json.Token, error) {
 	return tok, nil
 }
 
+// key reads an object key; the decoder returns only strings there.
+func (s *stream) key() (string, error) {
+	tok, err := s.next()
+	if err != nil {
+		return "", err
+	}
+	key, _ := tok.(string)
+	return key, nil
+}
+
 func (s *stream) expect(d json.Delim) error {
 	tok, err := s.next()
 	if err != nil {
 		return err
 	}
 	if tok != d {
-		return s.fail(s.dec.InputOffset(), fmt.Errorf("found %s where %q was expected", kind(tok), string(d)), hintShape)
+		return s.fail(s.dec.InputOffset(), fmt.Errorf("found %s where %q was expected", jsonstream.Describe(tok), string(d)), hintShape)
 	}
 	return nil
 }
@@ -133,7 +144,7 @@ func (s *stream) array() error {
 		}
 		if tok != json.Delim('{') {
 			s.rec = fmt.Sprintf("array element %d", i)
-			return s.fail(s.dec.InputOffset(), fmt.Errorf("element is %s, not a Discussion object", kind(tok)), hintShape)
+			return s.fail(s.dec.InputOffset(), fmt.Errorf("element is %s, not a Discussion object", jsonstream.Describe(tok)), hintShape)
 		}
 		if err := s.object(s.dec.InputOffset() - 1); err != nil {
 			return err
@@ -150,11 +161,10 @@ func (s *stream) object(start int64) error {
 		s.rec = fmt.Sprintf("node %d", s.nodes)
 		return s.fail(start, errors.New("empty object is not a Discussion"), hintShape)
 	}
-	tok, err := s.next()
+	key, err := s.key()
 	if err != nil {
 		return err
 	}
-	key, _ := tok.(string)
 	switch key {
 	case "data", "errors", "extensions":
 		return s.response(key)
@@ -184,7 +194,7 @@ func (s *stream) response(first string) error {
 					return err
 				}
 			default:
-				return s.fail(s.dec.InputOffset(), fmt.Errorf("data is %s, not an object", kind(tok)), hintShape)
+				return s.fail(s.dec.InputOffset(), fmt.Errorf("data is %s, not an object", jsonstream.Describe(tok)), hintShape)
 			}
 		case "errors":
 			var errs []struct {
@@ -213,11 +223,10 @@ func (s *stream) response(first string) error {
 		if !s.dec.More() {
 			break
 		}
-		tok, err := s.next()
-		if err != nil {
+		var err error
+		if key, err = s.key(); err != nil {
 			return err
 		}
-		key, _ = tok.(string)
 	}
 	if err := s.expect(json.Delim('}')); err != nil {
 		return err
@@ -241,11 +250,10 @@ func (s *stream) response(first string) error {
 // whatever the path to it: repository, node(id:), organization...
 func (s *stream) data(depth int, found *bool) error {
 	for s.dec.More() {
-		tok, err := s.next()
+		key, err := s.key()
 		if err != nil {
 			return err
 		}
-		key, _ := tok.(string)
 		val, err := s.next()
 		if err != nil {
 			return err
@@ -280,37 +288,20 @@ func (s *stream) connection(first json.Token) error {
 		return nil
 	}
 	if first != json.Delim('{') {
-		return s.fail(s.dec.InputOffset(), fmt.Errorf("discussions is %s, not a connection object", kind(first)), hintShape)
+		return s.fail(s.dec.InputOffset(), fmt.Errorf("discussions is %s, not a connection object", jsonstream.Describe(first)), hintShape)
 	}
 	for s.dec.More() {
-		tok, err := s.next()
+		key, err := s.key()
 		if err != nil {
 			return err
 		}
-		key, _ := tok.(string)
 		switch key {
 		case "nodes":
-			if err := s.expect(json.Delim('[')); err != nil {
-				return err
-			}
-			for s.dec.More() {
-				if err := s.decodeNode(); err != nil {
-					return err
-				}
-			}
-			if err := s.expect(json.Delim(']')); err != nil {
+			if err := s.elements(s.decodeNode); err != nil {
 				return err
 			}
 		case "edges":
-			if err := s.expect(json.Delim('[')); err != nil {
-				return err
-			}
-			for s.dec.More() {
-				if err := s.edge(); err != nil {
-					return err
-				}
-			}
-			if err := s.expect(json.Delim(']')); err != nil {
+			if err := s.elements(s.edge); err != nil {
 				return err
 			}
 		default:
@@ -322,16 +313,29 @@ func (s *stream) connection(first json.Token) error {
 	return s.expect(json.Delim('}'))
 }
 
+// elements reads an array, calling each for every element.
+func (s *stream) elements(each func() error) error {
+	if err := s.expect(json.Delim('[')); err != nil {
+		return err
+	}
+	for s.dec.More() {
+		if err := each(); err != nil {
+			return err
+		}
+	}
+	return s.expect(json.Delim(']'))
+}
+
 func (s *stream) edge() error {
 	if err := s.expect(json.Delim('{')); err != nil {
 		return err
 	}
 	for s.dec.More() {
-		tok, err := s.next()
+		key, err := s.key()
 		if err != nil {
 			return err
 		}
-		if key, _ := tok.(string); key == "node" {
+		if key == "node" {
 			if err := s.decodeNode(); err != nil {
 				return err
 			}
@@ -389,11 +393,10 @@ func (s *stream) nodeFromKeys(start int64, first string) error {
 			break
 		}
 		buf.WriteByte(',')
-		tok, err := s.next()
-		if err != nil {
+		var err error
+		if key, err = s.key(); err != nil {
 			return err
 		}
-		key, _ = tok.(string)
 	}
 	if err := s.expect(json.Delim('}')); err != nil {
 		return err
@@ -450,19 +453,7 @@ func (s *stream) skipAfter(tok json.Token) error {
 	if tok != json.Delim('{') && tok != json.Delim('[') {
 		return nil
 	}
-	for depth := 1; depth > 0; {
-		t, err := s.next()
-		if err != nil {
-			return err
-		}
-		switch t {
-		case json.Delim('{'), json.Delim('['):
-			depth++
-		case json.Delim('}'), json.Delim(']'):
-			depth--
-		}
-	}
-	return nil
+	return jsonstream.SkipRest(s.next) // next checks the budget at every token
 }
 
 // fail builds the InputError for the current record.
@@ -514,27 +505,4 @@ func jsonType(goKind string) string {
 		return "an array"
 	}
 	return "an object"
-}
-
-// kind names a token's JSON type for messages.
-func kind(tok json.Token) string {
-	switch v := tok.(type) {
-	case nil:
-		return "null"
-	case bool:
-		return "a boolean"
-	case json.Number, float64:
-		return "a number"
-	case string:
-		return "a string"
-	case json.Delim:
-		switch v {
-		case '{':
-			return "an object"
-		case '[':
-			return "an array"
-		}
-		return fmt.Sprintf("%q", string(v))
-	}
-	return fmt.Sprintf("%T", tok)
 }

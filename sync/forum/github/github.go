@@ -1,17 +1,12 @@
 package github
 
 import (
-	"bufio"
 	"context"
 	"errors"
-	"fmt"
-	"io"
 	"os"
-	"path/filepath"
-	"sort"
-	"strings"
 
 	"github.com/kbsync/kbsync/sync/forum"
+	"github.com/kbsync/kbsync/sync/forum/jsonstream"
 )
 
 // Export is an opened GitHub Discussions export: one file or a folder of them.
@@ -59,43 +54,18 @@ var errNoFiles = errors.New("no .json, .jsonl or .ndjson files in folder")
 var exts = []string{".json", ".jsonl", ".ndjson"}
 
 func listFiles(path string) ([]string, error) {
-	fi, err := os.Stat(path)
-	if err != nil {
+	files, isDir, err := forum.ExportFiles(path, exts...)
+	switch {
+	case err != nil && !isDir:
 		return nil, &forum.InputError{Format: forum.GitHub, Path: path, Offset: -1, Err: err, Hint: "check the path given with --from"}
-	}
-	if !fi.IsDir() {
-		return []string{path}, nil
-	}
-	entries, err := os.ReadDir(path)
-	if err != nil {
+	case err != nil:
 		return nil, &forum.InputError{Format: forum.GitHub, Path: path, Offset: -1, Err: err, Hint: "check that the folder is readable"}
-	}
-	var files []string
-	for _, de := range entries {
-		n := de.Name()
-		// Dot files are editor backups and macOS resource forks, not exports.
-		if strings.HasPrefix(n, ".") || de.IsDir() || !hasExt(n) {
-			continue
-		}
-		files = append(files, filepath.Join(path, n))
-	}
-	sort.Strings(files)
-	if len(files) == 0 {
+	case len(files) == 0:
 		return nil, &forum.InputError{Format: forum.GitHub, Path: path, Offset: -1,
 			Err:  errNoFiles,
 			Hint: "point --from at the export file or the folder that holds it"}
 	}
 	return files, nil
-}
-
-func hasExt(name string) bool {
-	l := strings.ToLower(name)
-	for _, x := range exts {
-		if strings.HasSuffix(l, x) {
-			return true
-		}
-	}
-	return false
 }
 
 // sniffBytes is how much of each file Sniff reads.
@@ -112,24 +82,5 @@ func Sniff(path string) (bool, error) {
 		}
 		return false, err
 	}
-	for _, name := range files {
-		ok, err := sniffFile(name)
-		if err != nil || !ok {
-			return false, err
-		}
-	}
-	return true, nil
-}
-
-func sniffFile(name string) (bool, error) {
-	f, err := os.Open(name)
-	if err != nil {
-		return false, fmt.Errorf("github: sniff %s: %w", name, err)
-	}
-	defer f.Close()
-	buf, err := io.ReadAll(io.LimitReader(bufio.NewReader(f), sniffBytes))
-	if err != nil {
-		return false, fmt.Errorf("github: sniff %s: %w", name, err)
-	}
-	return sniffPrefix(buf), nil
+	return jsonstream.SniffEach(forum.GitHub, files, sniffBytes, sniffPrefix)
 }

@@ -353,14 +353,7 @@ func TestYieldErrorAndCancel(t *testing.T) {
 // TestCorpus reads the real flattened export and checks it against a plain
 // decode of the same file.
 func TestCorpus(t *testing.T) {
-	raw, err := os.ReadFile(filepath.Join(corpusDir, "discussions.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var plain []map[string]any
-	if err := json.Unmarshal(raw, &plain); err != nil {
-		t.Fatal(err)
-	}
+	plain := corpusPlain(t)
 	answered := 0
 	for _, d := range plain {
 		if d["answer"] != nil {
@@ -405,6 +398,21 @@ func TestCorpus(t *testing.T) {
 	if solved != answered {
 		t.Errorf("solved threads: got %d, want %d", solved, answered)
 	}
+}
+
+// corpusPlain decodes the corpus export with plain encoding/json, the
+// independent side of the corpus tests.
+func corpusPlain(t *testing.T) []map[string]any {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(corpusDir, "discussions.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var plain []map[string]any
+	if err := json.Unmarshal(raw, &plain); err != nil {
+		t.Fatal(err)
+	}
+	return plain
 }
 
 func jsonNum(v any) string {

@@ -1,10 +1,7 @@
 package github
 
 import (
-	"encoding/json"
 	"html"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -40,14 +37,7 @@ var corpusSnippets = []struct{ name, in, want string }{
 }
 
 func TestCleanHTMLCorpusSnippetsAreReal(t *testing.T) {
-	raw, err := os.ReadFile(filepath.Join(corpusDir, "discussions.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var plain []map[string]any
-	if err := json.Unmarshal(raw, &plain); err != nil {
-		t.Fatal(err)
-	}
+	plain := corpusPlain(t)
 	var all strings.Builder
 	for _, d := range plain {
 		all.WriteString(d["bodyHTML"].(string))
@@ -161,14 +151,7 @@ var (
 // block comes out with its language and exactly its text. The expected side
 // is computed with regular expressions, not with the HTML parser.
 func TestCleanHTMLCorpusCode(t *testing.T) {
-	raw, err := os.ReadFile(filepath.Join(corpusDir, "discussions.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var plain []map[string]any
-	if err := json.Unmarshal(raw, &plain); err != nil {
-		t.Fatal(err)
-	}
+	plain := corpusPlain(t)
 	var bodies []string
 	for _, d := range plain {
 		bodies = append(bodies, d["bodyHTML"].(string))

@@ -3,12 +3,14 @@ package github
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
 	"time"
 
 	"github.com/kbsync/kbsync/sync/forum"
+	"github.com/kbsync/kbsync/sync/forum/jsonstream"
 )
 
 // ghost is GitHub's own placeholder for a deleted account (github.com/ghost).
@@ -274,20 +276,11 @@ func (c *rawComment) post(which string, opts forum.Options) (forum.Post, error) 
 // rawID reads an id written as a string or an integer; null or absent is "".
 func rawID(raw json.RawMessage) (string, error) {
 	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || string(raw) == "null" {
-		return "", nil
+	id, err := jsonstream.ID(raw)
+	if errors.Is(err, jsonstream.ErrNotID) {
+		return "", fmt.Errorf("want a string or an integer, got %s", clip(raw))
 	}
-	if raw[0] == '"' {
-		var s string
-		if err := json.Unmarshal(raw, &s); err != nil {
-			return "", err
-		}
-		return forum.OneLine(s), nil
-	}
-	if isDigits(strings.TrimPrefix(string(raw), "-")) {
-		return string(raw), nil
-	}
-	return "", fmt.Errorf("want a string or an integer, got %s", clip(raw))
+	return forum.OneLine(id), err
 }
 
 // rawTime reads an RFC 3339 time. set says whether the field was in the

@@ -3,6 +3,8 @@ package github
 import (
 	"bytes"
 	"encoding/json"
+
+	"github.com/kbsync/kbsync/sync/forum/jsonstream"
 )
 
 // nodeMarkers are Discussion fields that other formats' records do not use.
@@ -14,7 +16,7 @@ var nodeMarkers = []string{"bodyHTML", "answerChosenAt", "answerChosenBy", "isAn
 // Discussion node (title, number or id, and a GitHub-only field or a
 // .../discussions/N url).
 func sniffPrefix(b []byte) bool {
-	dec := json.NewDecoder(bytes.NewReader(bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))))
+	dec := json.NewDecoder(bytes.NewReader(jsonstream.TrimBOM(b)))
 	dec.UseNumber()
 	type frame struct {
 		obj, wantKey bool

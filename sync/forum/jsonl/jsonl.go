@@ -10,10 +10,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"sort"
-	"strings"
 
 	"github.com/kbsync/kbsync/sync/forum"
+	"github.com/kbsync/kbsync/sync/forum/jsonstream"
 )
 
 // Export is an opened interchange file, or a folder of them.
@@ -85,7 +84,7 @@ func readStream(ctx context.Context, path string, r io.Reader, opts forum.Option
 			return fail(start, err, "check that the file is readable")
 		}
 		if n == 1 {
-			line = bytes.TrimPrefix(line, []byte("\xef\xbb\xbf"))
+			line = jsonstream.TrimBOM(line)
 		}
 		if trimmed := bytes.TrimSpace(line); len(trimmed) > 0 {
 			t, perr := parseLine(trimmed, opts)
@@ -138,42 +137,17 @@ var exts = []string{".json", ".jsonl", ".ndjson"}
 var errNoFiles = errors.New("no .json, .jsonl or .ndjson files in folder")
 
 func listFiles(path string) ([]string, error) {
-	fi, err := os.Stat(path)
-	if err != nil {
+	files, isDir, err := forum.ExportFiles(path, exts...)
+	switch {
+	case err != nil && !isDir:
 		return nil, &forum.InputError{Format: forum.JSONL, Path: path, Offset: -1, Err: err, Hint: "check the path given with --from"}
-	}
-	if !fi.IsDir() {
-		return []string{path}, nil
-	}
-	entries, err := os.ReadDir(path)
-	if err != nil {
+	case err != nil:
 		return nil, &forum.InputError{Format: forum.JSONL, Path: path, Offset: -1, Err: err, Hint: "check that the folder is readable"}
-	}
-	var files []string
-	for _, de := range entries {
-		n := de.Name()
-		// Dot files are editor backups and macOS resource forks, not exports.
-		if strings.HasPrefix(n, ".") || de.IsDir() || !hasExt(n) {
-			continue
-		}
-		files = append(files, filepath.Join(path, n))
-	}
-	sort.Strings(files)
-	if len(files) == 0 {
+	case len(files) == 0:
 		return nil, &forum.InputError{Format: forum.JSONL, Path: path, Offset: -1, Err: errNoFiles,
 			Hint: "point --from at the .jsonl file or the folder that holds it"}
 	}
 	return files, nil
-}
-
-func hasExt(name string) bool {
-	l := strings.ToLower(name)
-	for _, x := range exts {
-		if strings.HasSuffix(l, x) {
-			return true
-		}
-	}
-	return false
 }
 
 // sniffBytes is how much of each file Sniff reads.
@@ -190,27 +164,13 @@ func Sniff(path string) (bool, error) {
 		}
 		return false, err
 	}
-	for _, name := range files {
-		f, err := os.Open(name)
-		if err != nil {
-			return false, fmt.Errorf("jsonl: sniff %s: %w", name, err)
-		}
-		b, err := io.ReadAll(io.LimitReader(f, sniffBytes))
-		f.Close()
-		if err != nil {
-			return false, fmt.Errorf("jsonl: sniff %s: %w", name, err)
-		}
-		if !sniffPrefix(b) {
-			return false, nil
-		}
-	}
-	return true, nil
+	return jsonstream.SniffEach(forum.JSONL, files, sniffBytes, sniffPrefix)
 }
 
 // sniffPrefix looks at the first non-empty line: an object with a question
 // object and an id or title (or a question that has body or format).
 func sniffPrefix(b []byte) bool {
-	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
+	b = jsonstream.TrimBOM(b)
 	for len(b) > 0 {
 		line := b
 		if i := bytes.IndexByte(b, '\n'); i >= 0 {

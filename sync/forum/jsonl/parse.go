@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/kbsync/kbsync/sync/forum"
+	"github.com/kbsync/kbsync/sync/forum/jsonstream"
 )
 
 const hintSchema = "see the schema in the jsonl package docs"
@@ -366,29 +367,18 @@ func (p *rawPost) post(name string, needID bool, opts forum.Options) (forum.Post
 // rawID reads an id written as a string or an integer; absent or null is "".
 func rawID(name string, raw json.RawMessage) (string, error) {
 	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || string(raw) == "null" {
-		return "", nil
-	}
-	if raw[0] == '"' {
-		var s string
-		if err := json.Unmarshal(raw, &s); err != nil {
-			return "", schemaErr("field %s: %v", name, err)
-		}
-		return forum.OneLine(s), nil
-	}
-	digits := strings.TrimPrefix(string(raw), "-")
-	ok := digits != ""
-	for i := 0; i < len(digits); i++ {
-		ok = ok && digits[i] >= '0' && digits[i] <= '9'
-	}
-	if !ok {
+	id, err := jsonstream.ID(raw)
+	switch {
+	case errors.Is(err, jsonstream.ErrNotID):
 		s := string(raw)
 		if len(s) > 40 {
 			s = forum.CleanText(s[:40]) + "..."
 		}
 		return "", schemaErr("field %s: want a string or an integer, got %s", name, s)
+	case err != nil:
+		return "", schemaErr("field %s: %v", name, err)
 	}
-	return string(raw), nil
+	return forum.OneLine(id), nil
 }
 
 // optTime parses an RFC 3339 time; nil or "" is the zero time.

@@ -6,31 +6,31 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/kbsync/kbsync/sync/forum"
+	"github.com/kbsync/kbsync/sync/forum/jsonstream"
 )
 
 // item is one message as a LiQL response gives it. Every field is optional
 // except id, conversation.id and post_time.
 type item struct {
-	ID           flexID        `json:"id"`
-	Subject      string        `json:"subject"`
-	Body         string        `json:"body"`
-	Author       *user         `json:"author"`
-	PostTime     string        `json:"post_time"`
-	EditTime     string        `json:"edit_time"`
-	LastEditTime string        `json:"last_edit_time"`
-	Board        *ref          `json:"board"`
-	Conversation *conversation `json:"conversation"`
-	Depth        *flexInt      `json:"depth"`
-	Parent       *ref          `json:"parent"`
-	Topic        *ref          `json:"topic"`
-	IsSolution   bool          `json:"is_solution"`
-	SolutionData *solutionData `json:"solution_data"`
+	ID           jsonstream.FlexID   `json:"id"`
+	Subject      string              `json:"subject"`
+	Body         string              `json:"body"`
+	Author       *user               `json:"author"`
+	PostTime     string              `json:"post_time"`
+	EditTime     string              `json:"edit_time"`
+	LastEditTime string              `json:"last_edit_time"`
+	Board        *ref                `json:"board"`
+	Conversation *conversation       `json:"conversation"`
+	Depth        *jsonstream.FlexInt `json:"depth"`
+	Parent       *ref                `json:"parent"`
+	Topic        *ref                `json:"topic"`
+	IsSolution   bool                `json:"is_solution"`
+	SolutionData *solutionData       `json:"solution_data"`
 	Kudos        *struct {
 		Sum struct {
-			Weight flexInt `json:"weight"`
+			Weight jsonstream.FlexInt `json:"weight"`
 		} `json:"sum"`
 	} `json:"kudos"`
 	ViewHref string    `json:"view_href"`
@@ -38,22 +38,22 @@ type item struct {
 	Labels   *textList `json:"labels"`
 	Tags     *textList `json:"tags"`
 	Metrics  *struct {
-		Views flexInt `json:"views"`
+		Views jsonstream.FlexInt `json:"views"`
 	} `json:"metrics"`
 }
 
 type user struct {
-	ID    flexID `json:"id"`
-	Login string `json:"login"`
+	ID    jsonstream.FlexID `json:"id"`
+	Login string            `json:"login"`
 }
 
 type ref struct {
-	ID flexID `json:"id"`
+	ID jsonstream.FlexID `json:"id"`
 }
 
 type conversation struct {
-	ID     flexID `json:"id"`
-	Solved bool   `json:"solved"`
+	ID     jsonstream.FlexID `json:"id"`
+	Solved bool              `json:"solved"`
 }
 
 // solutionData says who accepted a solution and when. The field names are
@@ -74,24 +74,17 @@ type textList struct {
 // isTopic reports whether the message starts its conversation: depth 0, or
 // no parent when the query did not select depth.
 func (it *item) isTopic() bool {
-	if it.Depth != nil && it.Depth.set {
-		return it.Depth.n == 0
+	if it.Depth != nil && it.Depth.Set {
+		return it.Depth.N == 0
 	}
 	return it.Parent == nil || it.Parent.ID == ""
-}
-
-// loc is where a message's bytes are.
-type loc struct {
-	file int32
-	n    int32
-	off  int64
 }
 
 type convIndex struct {
 	id      string
 	topic   int32 // index into locs of the depth 0 message, or -1
 	topicID string
-	locs    []loc
+	locs    []jsonstream.Loc
 }
 
 type msgRef struct {
@@ -117,7 +110,7 @@ func (e *Export) index(ctx context.Context) (*index, error) {
 	for _, c := range ix.convs {
 		if c.topic < 0 {
 			l := c.locs[0]
-			return nil, &forum.InputError{Format: format, Path: e.files[l.file], Record: "conversation " + c.id, Offset: l.off,
+			return nil, &forum.InputError{Format: format, Path: e.files[l.File], Record: "conversation " + c.id, Offset: l.Off,
 				Err:  errors.New("conversation has replies but no topic message (depth 0)"),
 				Hint: "export whole conversations (all messages with this conversation.id), not a slice of them"}
 		}
@@ -126,21 +119,19 @@ func (e *Export) index(ctx context.Context) (*index, error) {
 }
 
 func (e *Export) indexFile(ctx context.Context, ix *index, fi int32, path string) error {
-	f, err := os.Open(path)
+	s, err := jsonstream.Open(format, path)
 	if err != nil {
-		return &forum.InputError{Format: format, Path: path, Offset: -1, Err: unwrapPathError(err)}
+		return err
 	}
-	defer f.Close()
-	s := newStream(path, f)
+	defer s.Close()
 	w := &fileWalker{e: e, ix: ix, s: s, fi: fi, ctx: ctx}
 	for {
-		off := s.offset()
-		t, err := s.dec.Token()
+		t, off, err := s.Next(fmt.Sprintf("response %d", w.resp+1))
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			return s.fail(fmt.Sprintf("response %d", w.resp+1), off, err, "")
+			return err
 		}
 		switch t {
 		case json.Delim('{'):
@@ -148,24 +139,24 @@ func (e *Export) indexFile(ctx context.Context, ix *index, fi int32, path string
 				return err
 			}
 		case json.Delim('['): // a JSON array of responses
-			for s.dec.More() {
-				off := s.offset()
-				t, ok, err := expectDelim(s.dec, '{')
+			for s.Dec.More() {
+				off := s.Offset()
+				t, ok, err := jsonstream.ExpectDelim(s.Dec, '{')
 				if err != nil {
-					return s.fail(fmt.Sprintf("response %d", w.resp+1), off, err, "")
+					return s.Fail(fmt.Sprintf("response %d", w.resp+1), off, err, "")
 				}
 				if !ok {
-					return w.shape(fmt.Sprintf("response %d", w.resp+1), off, errf("array element is %s, want a LiQL response object", describe(t)))
+					return w.shape(fmt.Sprintf("response %d", w.resp+1), off, errf("array element is %s, want a LiQL response object", jsonstream.Describe(t)))
 				}
 				if err := w.response(off); err != nil {
 					return err
 				}
 			}
-			if _, err := s.dec.Token(); err != nil {
-				return s.fail("", -1, err, "")
+			if err := s.End(""); err != nil {
+				return err
 			}
 		default:
-			return w.shape("", off, errf("top-level value is %s, want a LiQL response object", describe(t)))
+			return w.shape("", off, errf("top-level value is %s, want a LiQL response object", jsonstream.Describe(t)))
 		}
 	}
 	if w.resp == 0 {
@@ -179,7 +170,7 @@ func (e *Export) indexFile(ctx context.Context, ix *index, fi int32, path string
 type fileWalker struct {
 	e    *Export
 	ix   *index
-	s    *stream
+	s    *jsonstream.Stream
 	fi   int32
 	ctx  context.Context
 	resp int // responses read so far
@@ -188,65 +179,53 @@ type fileWalker struct {
 const shapeHint = `want {"status":"success","data":{"type":"messages","items":[...]}} from a LiQL "SELECT … FROM messages" query`
 
 func (w *fileWalker) shape(record string, off int64, err error) error {
-	return &forum.InputError{Format: format, Path: w.s.path, Record: record, Offset: off, Err: err, Hint: shapeHint}
+	return &forum.InputError{Format: format, Path: w.s.Path, Record: record, Offset: off, Err: err, Hint: shapeHint}
 }
 
 // response reads one response object; its '{' is consumed.
 func (w *fileWalker) response(start int64) error {
 	w.resp++
 	rec := fmt.Sprintf("response %d", w.resp)
-	dec := w.s.dec
+	dec := w.s.Dec
 	var status, message string
 	sawData := false
-	for dec.More() {
-		off := w.s.offset()
-		key, err := readKey(dec)
-		if err != nil {
-			return w.s.fail(rec, off, err, "")
-		}
+	err := w.s.Object(rec, func(key string, off int64) error {
 		switch key {
 		case "status", "message":
 			t, err := dec.Token()
 			if err != nil {
-				return w.s.fail(rec, off, err, "")
+				return w.s.Fail(rec, off, err, "")
 			}
 			str, _ := t.(string)
 			if key == "status" {
 				if _, ok := t.(string); !ok {
-					return w.shape(rec, off, errf("status is %s, want a string", describe(t)))
+					return w.shape(rec, off, errf("status is %s, want a string", jsonstream.Describe(t)))
 				}
 				status = str
 			} else {
 				message = str
 			}
 			if _, isDelim := t.(json.Delim); isDelim { // message was an object or array: skip the rest
-				if err := skipRest(dec); err != nil {
-					return w.s.fail(rec, off, err, "")
+				if err := jsonstream.SkipRest(dec.Token); err != nil {
+					return w.s.Fail(rec, off, err, "")
 				}
 			}
+			return nil
 		case "data":
 			sawData = true
 			if status != "" && status != "success" { // an error response: its data is not messages
-				if err := skipValue(dec); err != nil {
-					return w.s.fail(rec, off, err, "")
-				}
-				continue
+				return w.s.Skip(rec, off)
 			}
-			if err := w.data(rec); err != nil {
-				return err
-			}
-		default:
-			if err := skipValue(dec); err != nil {
-				return w.s.fail(rec, off, err, "")
-			}
+			return w.data(rec)
 		}
-	}
-	if _, err := dec.Token(); err != nil {
-		return w.s.fail(rec, -1, err, "")
+		return w.s.Skip(rec, off)
+	})
+	if err != nil {
+		return err
 	}
 	if status != "" && status != "success" {
-		return &forum.InputError{Format: format, Path: w.s.path, Record: rec, Offset: start,
-			Err:  errf("LiQL response status %q: %s", truncate(status, 40), truncate(message, 200)),
+		return &forum.InputError{Format: format, Path: w.s.Path, Record: rec, Offset: start,
+			Err:  errf("LiQL response status %q: %s", jsonstream.Truncate(status, 40), jsonstream.Truncate(message, 200)),
 			Hint: "the query failed: fix it and export again"}
 	}
 	if !sawData {
@@ -255,73 +234,50 @@ func (w *fileWalker) response(start int64) error {
 	return nil
 }
 
-// skipRest consumes the rest of a container whose opening token was read.
-func skipRest(dec *json.Decoder) error {
-	depth := 1
-	for depth > 0 {
-		t, err := dec.Token()
-		if err != nil {
-			return err
-		}
-		switch t {
-		case json.Delim('{'), json.Delim('['):
-			depth++
-		case json.Delim('}'), json.Delim(']'):
-			depth--
-		}
-	}
-	return nil
-}
-
 // data reads the "data" object of a response.
 func (w *fileWalker) data(rec string) error {
-	dec := w.s.dec
-	off := w.s.offset()
-	t, ok, err := expectDelim(dec, '{')
+	dec := w.s.Dec
+	off := w.s.Offset()
+	t, ok, err := jsonstream.ExpectDelim(dec, '{')
 	if err != nil {
-		return w.s.fail(rec, off, err, "")
+		return w.s.Fail(rec, off, err, "")
 	}
 	if !ok {
-		return w.shape(rec, off, errf("data is %s, want an object", describe(t)))
+		return w.shape(rec, off, errf("data is %s, want an object", jsonstream.Describe(t)))
 	}
 	size, items := -1, 0
-	for dec.More() {
-		off := w.s.offset()
-		key, err := readKey(dec)
-		if err != nil {
-			return w.s.fail(rec, off, err, "")
-		}
+	err = w.s.Object(rec, func(key string, off int64) error {
 		switch key {
 		case "type", "list_item_type":
 			t, err := dec.Token()
 			if err != nil {
-				return w.s.fail(rec, off, err, "")
+				return w.s.Fail(rec, off, err, "")
 			}
 			want := "messages"
 			if key == "list_item_type" {
 				want = "message"
 			}
 			if t != want {
-				return w.shape(rec, off, errf("data.%s is %v, want %q", key, truncate(fmt.Sprint(t), 40), want))
+				return w.shape(rec, off, errf("data.%s is %v, want %q", key, jsonstream.Truncate(fmt.Sprint(t), 40), want))
 			}
 		case "size":
 			t, err := dec.Token()
 			if err != nil {
-				return w.s.fail(rec, off, err, "")
+				return w.s.Fail(rec, off, err, "")
 			}
 			n, ok := t.(json.Number)
 			i, err := n.Int64()
 			if !ok || err != nil || i < 0 {
-				return w.shape(rec, off, errf("data.size is %v, want a count", truncate(fmt.Sprint(t), 40)))
+				return w.shape(rec, off, errf("data.size is %v, want a count", jsonstream.Truncate(fmt.Sprint(t), 40)))
 			}
 			size = int(i)
 		case "items":
-			t, ok, err := expectDelim(dec, '[')
+			t, ok, err := jsonstream.ExpectDelim(dec, '[')
 			if err != nil {
-				return w.s.fail(rec, off, err, "")
+				return w.s.Fail(rec, off, err, "")
 			}
 			if !ok {
-				return w.shape(rec, off, errf("data.items is %s, want an array", describe(t)))
+				return w.shape(rec, off, errf("data.items is %s, want an array", jsonstream.Describe(t)))
 			}
 			for dec.More() {
 				items++
@@ -329,17 +285,14 @@ func (w *fileWalker) data(rec string) error {
 					return err
 				}
 			}
-			if _, err := dec.Token(); err != nil {
-				return w.s.fail(rec, -1, err, "")
-			}
+			return w.s.End(rec)
 		default:
-			if err := skipValue(dec); err != nil {
-				return w.s.fail(rec, off, err, "")
-			}
+			return w.s.Skip(rec, off)
 		}
-	}
-	if _, err := dec.Token(); err != nil {
-		return w.s.fail(rec, -1, err, "")
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	if size >= 0 && size != items {
 		return w.shape(rec, off, errf("data.size is %d but data.items holds %d messages", size, items))
@@ -353,38 +306,24 @@ func (w *fileWalker) item(rec string, n int) error {
 		return err
 	}
 	rec = fmt.Sprintf("%s item %d", rec, n)
-	var raw json.RawMessage
-	before := w.s.offset()
-	if err := w.s.dec.Decode(&raw); err != nil {
-		return w.s.fail(rec, before, err, "")
-	}
-	end := w.s.offset()
-	start := end - int64(len(raw))
-	if max := w.e.limit*2 + 64<<10; len(raw) > max {
-		return &forum.InputError{Format: format, Path: w.s.path, Record: rec, Offset: start,
-			Err:  errf("message is %d bytes, over the %d byte limit", len(raw), max),
-			Hint: "raise the post size limit if this message is genuine"}
+	raw, start, err := w.s.Record(rec, "message", w.e.limit)
+	if err != nil {
+		return err
 	}
 	var it item
 	if err := json.Unmarshal(raw, &it); err != nil {
-		var just struct { // name the message in the error if its id is readable
-			ID flexID `json:"id"`
-		}
-		if json.Unmarshal(raw, &just) == nil && validID(string(just.ID)) {
-			rec += " (message " + string(just.ID) + ")"
-		}
-		return w.shape(rec, start, fieldError(err))
+		return w.shape(jsonstream.RecordName(rec, "message", raw), start, jsonstream.FieldError(err, "message"))
 	}
-	if validID(string(it.ID)) {
+	if jsonstream.ValidID(string(it.ID)) {
 		rec += " (message " + string(it.ID) + ")"
 	}
 	if err := w.e.validate(&it); err != nil {
-		return &forum.InputError{Format: format, Path: w.s.path, Record: rec, Offset: start, Err: err,
+		return &forum.InputError{Format: format, Path: w.s.Path, Record: rec, Offset: start, Err: err,
 			Hint: "select id, conversation, depth and post_time in the LiQL query"}
 	}
 	id := string(it.ID)
 	if prev, dup := w.ix.msgs[id]; dup {
-		return &forum.InputError{Format: format, Path: w.s.path, Record: rec, Offset: start,
+		return &forum.InputError{Format: format, Path: w.s.Path, Record: rec, Offset: start,
 			Err:  errf("duplicate message id %s (first seen in %s)", id, w.e.files[prev.file]),
 			Hint: "the same message was exported twice: remove the overlapping page"}
 	}
@@ -397,10 +336,10 @@ func (w *fileWalker) item(rec string, n int) error {
 	}
 	c := &w.ix.convs[ci]
 	w.ix.msgs[id] = msgRef{conv: ci, file: w.fi}
-	c.locs = append(c.locs, loc{file: w.fi, off: start, n: int32(len(raw))})
+	c.locs = append(c.locs, jsonstream.Loc{File: w.fi, Off: start, N: int32(len(raw))})
 	if it.isTopic() {
 		if c.topic >= 0 {
-			return &forum.InputError{Format: format, Path: w.s.path, Record: rec, Offset: start,
+			return &forum.InputError{Format: format, Path: w.s.Path, Record: rec, Offset: start,
 				Err:  errf("conversation %s has two topic messages (%s and %s)", cid, c.topicID, id),
 				Hint: "a conversation has one depth 0 message: check conversation.id and depth"}
 		}
@@ -413,20 +352,20 @@ func (w *fileWalker) item(rec string, n int) error {
 // validate checks what every message needs, so that the second pass only
 // fails on thread-level problems.
 func (e *Export) validate(it *item) error {
-	if !validID(string(it.ID)) {
-		return errf("message id %q is missing or not an id", truncate(string(it.ID), 40))
+	if !jsonstream.ValidID(string(it.ID)) {
+		return errf("message id %q is missing or not an id", jsonstream.Truncate(string(it.ID), 40))
 	}
-	if it.Conversation == nil || !validID(string(it.Conversation.ID)) {
+	if it.Conversation == nil || !jsonstream.ValidID(string(it.Conversation.ID)) {
 		return errors.New("conversation.id is missing or not an id")
 	}
-	if it.Parent != nil && it.Parent.ID != "" && !validID(string(it.Parent.ID)) {
-		return errf("parent.id %q is not an id", truncate(string(it.Parent.ID), 40))
+	if it.Parent != nil && it.Parent.ID != "" && !jsonstream.ValidID(string(it.Parent.ID)) {
+		return errf("parent.id %q is not an id", jsonstream.Truncate(string(it.Parent.ID), 40))
 	}
-	if it.Topic != nil && it.Topic.ID != "" && !validID(string(it.Topic.ID)) {
-		return errf("topic.id %q is not an id", truncate(string(it.Topic.ID), 40))
+	if it.Topic != nil && it.Topic.ID != "" && !jsonstream.ValidID(string(it.Topic.ID)) {
+		return errf("topic.id %q is not an id", jsonstream.Truncate(string(it.Topic.ID), 40))
 	}
-	if it.Depth != nil && it.Depth.set && it.Depth.n < 0 {
-		return errf("depth %d is negative", it.Depth.n)
+	if it.Depth != nil && it.Depth.Set && it.Depth.N < 0 {
+		return errf("depth %d is negative", it.Depth.N)
 	}
 	if it.Parent != nil && it.Parent.ID == it.ID {
 		return errors.New("message is its own parent")
@@ -448,16 +387,4 @@ func (e *Export) validate(it *item) error {
 		}
 	}
 	return nil
-}
-
-// fieldError names the field of a type mismatch.
-func fieldError(err error) error {
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		if te.Field != "" {
-			return errf("field %s is a JSON %s, want %s", te.Field, te.Value, te.Type)
-		}
-		return errf("message is a JSON %s, want an object", te.Value)
-	}
-	return err
 }

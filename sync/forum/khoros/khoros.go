@@ -37,17 +37,13 @@
 package khoros
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"io/fs"
-	"os"
-	"path/filepath"
-	"strings"
+	"time"
 
 	"github.com/kbsync/kbsync/sync/forum"
+	"github.com/kbsync/kbsync/sync/forum/jsonstream"
 )
 
 const format = forum.Khoros
@@ -71,39 +67,18 @@ func Open(path string, opts forum.Options) (*Export, error) {
 // listFiles returns path itself, or the *.json files of the folder path in
 // name order (hidden files skipped, subfolders not entered).
 func listFiles(path string) ([]string, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, &forum.InputError{Format: format, Path: path, Offset: -1, Err: unwrapPathError(err),
+	files, isDir, err := forum.ExportFiles(path, ".json")
+	switch {
+	case err != nil && !isDir:
+		return nil, &forum.InputError{Format: format, Path: path, Offset: -1, Err: forum.PathCause(err),
 			Hint: "give a LiQL response file or a folder of them"}
-	}
-	if !st.IsDir() {
-		return []string{path}, nil
-	}
-	entries, err := os.ReadDir(path)
-	if err != nil {
-		return nil, &forum.InputError{Format: format, Path: path, Offset: -1, Err: unwrapPathError(err)}
-	}
-	var files []string
-	for _, ent := range entries { // os.ReadDir sorts by name
-		name := ent.Name()
-		if ent.IsDir() || strings.HasPrefix(name, ".") || !strings.EqualFold(filepath.Ext(name), ".json") {
-			continue
-		}
-		files = append(files, filepath.Join(path, name))
-	}
-	if len(files) == 0 {
+	case err != nil:
+		return nil, &forum.InputError{Format: format, Path: path, Offset: -1, Err: forum.PathCause(err)}
+	case len(files) == 0:
 		return nil, &forum.InputError{Format: format, Path: path, Offset: -1, Err: errors.New("no *.json files in folder"),
 			Hint: "save each LiQL response as a .json file in this folder"}
 	}
 	return files, nil
-}
-
-func unwrapPathError(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }
 
 // Threads streams one thread per conversation, solved or not.
@@ -112,13 +87,13 @@ func (e *Export) Threads(ctx context.Context, yield func(*forum.Thread) error) e
 	if err != nil {
 		return err
 	}
-	rd := newReaderCache(e.files)
-	defer rd.close()
+	recs := jsonstream.NewRecords(e.files)
+	defer recs.Close()
 	for ci := range ix.convs {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		t, err := e.thread(ix, rd, int32(ci))
+		t, err := e.thread(ix, recs, int32(ci))
 		if err != nil {
 			return err
 		}
@@ -135,35 +110,14 @@ const sniffSize = 8 << 10
 // Sniff reports whether path (a file, or the first *.json file of a folder)
 // starts like a LiQL messages response. It reads a small prefix only.
 func Sniff(path string) (bool, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return false, err
-	}
-	if st.IsDir() {
-		files, err := listFiles(path)
-		if err != nil {
-			return false, nil //nolint:nilerr // a folder without *.json files is simply not ours
-		}
-		path = files[0]
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return false, err
-	}
-	defer f.Close()
-	buf := make([]byte, sniffSize)
-	n, err := io.ReadFull(f, buf)
-	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
-		return false, err
-	}
-	return sniffBytes(buf[:n]), nil
+	return jsonstream.SniffFirst(path, sniffSize, sniffBytes, ".json")
 }
 
 // sniffBytes looks for a top-level data.type == "messages" or
 // data.list_item_type == "message" in a possibly cut-off JSON prefix.
 func sniffBytes(b []byte) bool {
 	found := false
-	walkPrefix(bytes.TrimPrefix(b, bom), func(path []string, v any) bool {
+	jsonstream.WalkPrefix(jsonstream.TrimBOM(b), func(path []string, v any) bool {
 		s, ok := v.(string)
 		if len(path) == 3 && path[0] == "[]" { // an array of responses
 			path = path[1:]
@@ -182,7 +136,17 @@ func sniffBytes(b []byte) bool {
 	return found
 }
 
-var bom = []byte("\xef\xbb\xbf")
-
 // errf builds an error message; a helper keeps call sites short.
 func errf(format string, args ...any) error { return fmt.Errorf(format, args...) }
+
+// timeLayouts are the forms seen for Khoros times: RFC 3339 with
+// milliseconds and an offset, sometimes without the colon in the offset.
+var timeLayouts = []string{
+	time.RFC3339Nano,
+	"2006-01-02T15:04:05.999999999Z0700",
+	"2006-01-02T15:04:05.999999999",
+	"2006-01-02 15:04:05",
+}
+
+// parseTime parses a Khoros timestamp into UTC; "" gives the zero time.
+func parseTime(s string) (time.Time, error) { return jsonstream.ParseTime(s, timeLayouts) }

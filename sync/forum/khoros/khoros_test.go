@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/kbsync/kbsync/sync/forum"
+	"github.com/kbsync/kbsync/sync/forum/jsonstream"
 )
 
 func readAll(t testing.TB, path string, opts forum.Options) ([]*forum.Thread, error) {
@@ -533,25 +534,6 @@ func TestParseTime(t *testing.T) {
 	}
 }
 
-func TestFlexID(t *testing.T) {
-	tests := []struct {
-		in   string
-		want string
-		ok   bool
-	}{
-		{`"12"`, "12", true}, {`12`, "12", true}, {`-1`, "-1", true}, {`null`, "", true},
-		{`1.5`, "", false}, {`1e3`, "", false}, {`true`, "", false}, {`{}`, "", false},
-		{`123456789012345678901234567890`, "123456789012345678901234567890", true},
-	}
-	for _, tt := range tests {
-		var f flexID
-		err := json.Unmarshal([]byte(tt.in), &f)
-		if (err == nil) != tt.ok || (tt.ok && string(f) != tt.want) {
-			t.Errorf("flexID(%s) = %q, %v", tt.in, f, err)
-		}
-	}
-}
-
 func FuzzKhoros(f *testing.F) {
 	for _, g := range []string{"testdata/*.json", "testdata/split/*.json", "testdata/bad/*.json"} {
 		files, _ := filepath.Glob(g)
@@ -588,7 +570,7 @@ func FuzzKhoros(f *testing.F) {
 		}
 		seen := map[string]bool{}
 		for _, th := range threads {
-			if th.Source != forum.Khoros || !validID(th.ID) || seen[th.ID] {
+			if th.Source != forum.Khoros || !jsonstream.ValidID(th.ID) || seen[th.ID] {
 				t.Fatalf("bad or repeated thread id %q", th.ID)
 			}
 			seen[th.ID] = true

@@ -4,27 +4,27 @@ import (
 	"encoding/json"
 	"errors"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/kbsync/kbsync/sync/forum"
+	"github.com/kbsync/kbsync/sync/forum/jsonstream"
 )
 
 // message is an item read back for its thread, with where it came from.
 type message struct {
 	item
-	at       loc
+	at       jsonstream.Loc
 	created  time.Time
 	accepted time.Time // solution_data time, else zero
 }
 
 // thread reads conversation ci back and builds its Thread.
-func (e *Export) thread(ix *index, rd *readerCache, ci int32) (*forum.Thread, error) {
+func (e *Export) thread(ix *index, recs *jsonstream.Records, ci int32) (*forum.Thread, error) {
 	c := &ix.convs[ci]
 	msgs := make([]message, len(c.locs))
 	for i, l := range c.locs {
-		raw, err := rd.readAt(l.file, l.off, l.n)
+		raw, err := recs.Read(l)
 		if err == nil {
 			err = json.Unmarshal(raw, &msgs[i].item)
 		}
@@ -32,7 +32,7 @@ func (e *Export) thread(ix *index, rd *readerCache, ci int32) (*forum.Thread, er
 			err = errors.New("file changed while it was being read")
 		}
 		if err != nil {
-			return nil, &forum.InputError{Format: format, Path: e.files[l.file], Record: "conversation " + c.id, Offset: l.off, Err: err,
+			return nil, &forum.InputError{Format: format, Path: e.files[l.File], Record: "conversation " + c.id, Offset: l.Off, Err: err,
 				Hint: "do not change export files during a run"}
 		}
 		m := &msgs[i]
@@ -44,8 +44,8 @@ func (e *Export) thread(ix *index, rd *readerCache, ci int32) (*forum.Thread, er
 	}
 	topic := &msgs[c.topic]
 	foreign := func(m *message, why string) error {
-		return &forum.InputError{Format: format, Path: e.files[m.at.file],
-			Record: "message " + string(m.ID) + " (conversation " + c.id + ")", Offset: m.at.off,
+		return &forum.InputError{Format: format, Path: e.files[m.at.File],
+			Record: "message " + string(m.ID) + " (conversation " + c.id + ")", Offset: m.at.Off,
 			Err:  errors.New(why),
 			Hint: "the message's conversation.id disagrees with its parent or topic: the export mixes threads"}
 	}
@@ -86,14 +86,14 @@ func (e *Export) thread(ix *index, rd *readerCache, ci int32) (*forum.Thread, er
 		if !a.created.Equal(b.created) {
 			return a.created.Before(b.created)
 		}
-		return idLess(string(a.ID), string(b.ID))
+		return jsonstream.IDLess(string(a.ID), string(b.ID))
 	})
 	sort.SliceStable(replies, func(i, j int) bool {
 		a, b := replies[i], replies[j]
 		if !a.created.Equal(b.created) {
 			return a.created.Before(b.created)
 		}
-		return idLess(string(a.ID), string(b.ID))
+		return jsonstream.IDLess(string(a.ID), string(b.ID))
 	})
 
 	q := e.post(topic)
@@ -113,10 +113,10 @@ func (e *Export) thread(ix *index, rd *readerCache, ci int32) (*forum.Thread, er
 		t.Category = forum.OneLine(string(topic.Board.ID))
 	}
 	if topic.Kudos != nil {
-		t.Score = topic.Kudos.Sum.Weight.n
+		t.Score = topic.Kudos.Sum.Weight.N
 	}
 	if topic.Metrics != nil {
-		t.Views = topic.Metrics.Views.n
+		t.Views = topic.Metrics.Views.N
 	}
 	for i, m := range solutions {
 		p := e.post(m)
@@ -165,7 +165,7 @@ func (e *Export) post(m *message) forum.Post {
 		}
 	}
 	if m.Kudos != nil {
-		p.Score = m.Kudos.Sum.Weight.n
+		p.Score = m.Kudos.Sum.Weight.N
 	}
 	if m.IsSolution && m.SolutionData != nil && m.SolutionData.User != nil {
 		p.AcceptedBy = forum.OneLine(m.SolutionData.User.Login)
@@ -205,14 +205,4 @@ func tags(m *message) []string {
 		}
 	}
 	return out
-}
-
-// idLess orders numeric ids by value and anything else as text.
-func idLess(a, b string) bool {
-	na, ea := strconv.ParseUint(a, 10, 64)
-	nb, eb := strconv.ParseUint(b, 10, 64)
-	if ea == nil && eb == nil {
-		return na < nb
-	}
-	return a < b
 }

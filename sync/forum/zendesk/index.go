@@ -6,66 +6,59 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"regexp"
 
 	"github.com/kbsync/kbsync/sync/forum"
+	"github.com/kbsync/kbsync/sync/forum/jsonstream"
 )
 
 // post is a community post as the Posts API gives it.
 type post struct {
-	ID           flexID  `json:"id"`
-	Title        string  `json:"title"`
-	Details      string  `json:"details"`
-	AuthorID     flexID  `json:"author_id"`
-	TopicID      flexID  `json:"topic_id"`
-	Status       string  `json:"status"`
-	Pinned       bool    `json:"pinned"`
-	Featured     bool    `json:"featured"`
-	Closed       bool    `json:"closed"`
-	VoteSum      flexInt `json:"vote_sum"`
-	VoteCount    flexInt `json:"vote_count"`
-	CommentCount flexInt `json:"comment_count"`
-	CreatedAt    string  `json:"created_at"`
-	UpdatedAt    string  `json:"updated_at"`
-	URL          string  `json:"url"`
-	HTMLURL      string  `json:"html_url"`
+	ID           jsonstream.FlexID  `json:"id"`
+	Title        string             `json:"title"`
+	Details      string             `json:"details"`
+	AuthorID     jsonstream.FlexID  `json:"author_id"`
+	TopicID      jsonstream.FlexID  `json:"topic_id"`
+	Status       string             `json:"status"`
+	Pinned       bool               `json:"pinned"`
+	Featured     bool               `json:"featured"`
+	Closed       bool               `json:"closed"`
+	VoteSum      jsonstream.FlexInt `json:"vote_sum"`
+	VoteCount    jsonstream.FlexInt `json:"vote_count"`
+	CommentCount jsonstream.FlexInt `json:"comment_count"`
+	CreatedAt    string             `json:"created_at"`
+	UpdatedAt    string             `json:"updated_at"`
+	URL          string             `json:"url"`
+	HTMLURL      string             `json:"html_url"`
 }
 
 // comment is a post comment as the Post Comments API gives it.
 type comment struct {
-	ID        flexID  `json:"id"`
-	Body      string  `json:"body"`
-	AuthorID  flexID  `json:"author_id"`
-	PostID    flexID  `json:"post_id"`
-	Official  bool    `json:"official"`
-	VoteSum   flexInt `json:"vote_sum"`
-	VoteCount flexInt `json:"vote_count"`
-	CreatedAt string  `json:"created_at"`
-	UpdatedAt string  `json:"updated_at"`
-	URL       string  `json:"url"`
-	HTMLURL   string  `json:"html_url"`
+	ID        jsonstream.FlexID  `json:"id"`
+	Body      string             `json:"body"`
+	AuthorID  jsonstream.FlexID  `json:"author_id"`
+	PostID    jsonstream.FlexID  `json:"post_id"`
+	Official  bool               `json:"official"`
+	VoteSum   jsonstream.FlexInt `json:"vote_sum"`
+	VoteCount jsonstream.FlexInt `json:"vote_count"`
+	CreatedAt string             `json:"created_at"`
+	UpdatedAt string             `json:"updated_at"`
+	URL       string             `json:"url"`
+	HTMLURL   string             `json:"html_url"`
 }
 
 // sideUser is a sideloaded user (?include=users).
 type sideUser struct {
-	ID   flexID  `json:"id"`
-	Name *string `json:"name"`
-}
-
-// loc is where a record's bytes are.
-type loc struct {
-	file int32
-	n    int32
-	off  int64
+	ID   jsonstream.FlexID `json:"id"`
+	Name *string           `json:"name"`
 }
 
 // group is a post and its comments; post is nil while (or if) the post
 // record has not been seen.
 type group struct {
 	id       string
-	post     *loc
-	comments []loc
+	post     *jsonstream.Loc
+	comments []jsonstream.Loc
 }
 
 type index struct {
@@ -117,24 +110,22 @@ func (e *Export) index(ctx context.Context) (*index, error) {
 }
 
 func (e *Export) indexFile(ctx context.Context, ix *index, fi int32, path string) error {
-	f, err := os.Open(path)
+	s, err := jsonstream.Open(format, path)
 	if err != nil {
-		return &forum.InputError{Format: format, Path: path, Offset: -1, Err: unwrapPathError(err)}
+		return err
 	}
-	defer f.Close()
-	s := newStream(path, f)
+	defer s.Close()
 	w := &fileWalker{e: e, ix: ix, s: s, fi: fi, ctx: ctx}
 	for {
-		off := s.offset()
-		t, err := s.dec.Token()
+		t, off, err := s.Next(fmt.Sprintf("response %d", w.resp+1))
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			return s.fail(fmt.Sprintf("response %d", w.resp+1), off, err, "")
+			return err
 		}
 		if t != json.Delim('{') {
-			return w.shape("", off, errf("top-level value is %s, want a posts or comments response object", describe(t)))
+			return w.shape("", off, errf("top-level value is %s, want a posts or comments response object", jsonstream.Describe(t)))
 		}
 		if err := w.response(off); err != nil {
 			return err
@@ -150,7 +141,7 @@ func (e *Export) indexFile(ctx context.Context, ix *index, fi int32, path string
 type fileWalker struct {
 	e    *Export
 	ix   *index
-	s    *stream
+	s    *jsonstream.Stream
 	fi   int32
 	ctx  context.Context
 	resp int
@@ -159,44 +150,34 @@ type fileWalker struct {
 const shapeHint = `want {"posts":[...]} or {"comments":[...]} (with "users" sideloaded) as the Help Center API returns them`
 
 func (w *fileWalker) shape(record string, off int64, err error) error {
-	return &forum.InputError{Format: format, Path: w.s.path, Record: record, Offset: off, Err: err, Hint: shapeHint}
+	return &forum.InputError{Format: format, Path: w.s.Path, Record: record, Offset: off, Err: err, Hint: shapeHint}
 }
 
 // response reads one response object; its '{' is consumed.
 func (w *fileWalker) response(start int64) error {
 	w.resp++
 	rec := fmt.Sprintf("response %d", w.resp)
-	dec := w.s.dec
 	known := false
 	var apiError json.RawMessage
-	for dec.More() {
-		off := w.s.offset()
-		key, err := readKey(dec)
-		if err != nil {
-			return w.s.fail(rec, off, err, "")
-		}
+	err := w.s.Object(rec, func(key string, off int64) error {
 		switch key {
 		case "posts", "comments", "users":
 			known = true
-			if err := w.array(rec, key); err != nil {
-				return err
-			}
+			return w.array(rec, key)
 		case "error", "errors":
-			if err := dec.Decode(&apiError); err != nil {
-				return w.s.fail(rec, off, err, "")
+			if err := w.s.Dec.Decode(&apiError); err != nil {
+				return w.s.Fail(rec, off, err, "")
 			}
-		default:
-			if err := skipValue(dec); err != nil {
-				return w.s.fail(rec, off, err, "")
-			}
+			return nil
 		}
-	}
-	if _, err := dec.Token(); err != nil {
-		return w.s.fail(rec, -1, err, "")
+		return w.s.Skip(rec, off)
+	})
+	if err != nil {
+		return err
 	}
 	if apiError != nil && !known {
-		return &forum.InputError{Format: format, Path: w.s.path, Record: rec, Offset: start,
-			Err:  errf("an API error response: %s", truncate(string(apiError), 200)),
+		return &forum.InputError{Format: format, Path: w.s.Path, Record: rec, Offset: start,
+			Err:  errf("an API error response: %s", jsonstream.Truncate(string(apiError), 200)),
 			Hint: "the request failed: fix it and export again"}
 	}
 	if !known {
@@ -207,32 +188,25 @@ func (w *fileWalker) response(start int64) error {
 
 // array reads the posts, comments or users array of a response.
 func (w *fileWalker) array(rec, key string) error {
-	dec := w.s.dec
-	off := w.s.offset()
-	t, ok, err := expectDelim(dec, '[')
+	dec := w.s.Dec
+	off := w.s.Offset()
+	t, ok, err := jsonstream.ExpectDelim(dec, '[')
 	if err != nil {
-		return w.s.fail(rec, off, err, "")
+		return w.s.Fail(rec, off, err, "")
 	}
 	if !ok {
-		return w.shape(rec, off, errf("%s is %s, want an array", key, describe(t)))
+		return w.shape(rec, off, errf("%s is %s, want an array", key, jsonstream.Describe(t)))
 	}
 	for i := 0; dec.More(); i++ {
 		if err := w.ctx.Err(); err != nil {
 			return err
 		}
 		r := fmt.Sprintf("%s %s[%d]", rec, key, i)
-		var raw json.RawMessage
-		before := w.s.offset()
-		if err := dec.Decode(&raw); err != nil {
-			return w.s.fail(r, before, err, "")
+		raw, start, err := w.s.Record(r, "record", w.e.limit)
+		if err != nil {
+			return err
 		}
-		start := w.s.offset() - int64(len(raw))
-		if max := w.e.limit*2 + 64<<10; len(raw) > max {
-			return &forum.InputError{Format: format, Path: w.s.path, Record: r, Offset: start,
-				Err:  errf("record is %d bytes, over the %d byte limit", len(raw), max),
-				Hint: "raise the post size limit if this record is genuine"}
-		}
-		at := loc{file: w.fi, off: start, n: int32(len(raw))}
+		at := jsonstream.Loc{File: w.fi, Off: start, N: int32(len(raw))}
 		switch key {
 		case "posts":
 			err = w.post(r, raw, at)
@@ -245,34 +219,25 @@ func (w *fileWalker) array(rec, key string) error {
 			return err
 		}
 	}
-	if _, err := dec.Token(); err != nil {
-		return w.s.fail(rec, -1, err, "")
-	}
-	return nil
+	return w.s.End(rec)
 }
 
 // recordError names the record by its id when the id is readable.
-func (w *fileWalker) recordError(rec, kind string, raw json.RawMessage, at loc, err error, hint string) error {
-	var just struct {
-		ID flexID `json:"id"`
-	}
-	if json.Unmarshal(raw, &just) == nil && validID(string(just.ID)) {
-		rec += " (" + kind + " " + string(just.ID) + ")"
-	}
-	return &forum.InputError{Format: format, Path: w.s.path, Record: rec, Offset: at.off, Err: err, Hint: hint}
+func (w *fileWalker) recordError(rec, kind string, raw json.RawMessage, at jsonstream.Loc, err error, hint string) error {
+	return &forum.InputError{Format: format, Path: w.s.Path, Record: jsonstream.RecordName(rec, kind, raw), Offset: at.Off, Err: err, Hint: hint}
 }
 
-func (w *fileWalker) post(rec string, raw json.RawMessage, at loc) error {
+func (w *fileWalker) post(rec string, raw json.RawMessage, at jsonstream.Loc) error {
 	var p post
 	if err := json.Unmarshal(raw, &p); err != nil {
-		return w.recordError(rec, "post", raw, at, fieldError(err), shapeHint)
+		return w.recordError(rec, "post", raw, at, jsonstream.FieldError(err, "record"), shapeHint)
 	}
 	if err := w.e.checkPost(&p); err != nil {
 		return w.recordError(rec, "post", raw, at, err, "")
 	}
 	g := w.ix.group(string(p.ID))
 	if g.post != nil {
-		return w.recordError(rec, "post", raw, at, errf("duplicate post id %s (first seen in %s)", p.ID, w.e.files[g.post.file]),
+		return w.recordError(rec, "post", raw, at, errf("duplicate post id %s (first seen in %s)", p.ID, w.e.files[g.post.File]),
 			"the same post was exported twice (pages fetched while the community changed?): remove the duplicate")
 	}
 	g.post = &at
@@ -280,10 +245,10 @@ func (w *fileWalker) post(rec string, raw json.RawMessage, at loc) error {
 	return nil
 }
 
-func (w *fileWalker) comment(rec string, raw json.RawMessage, at loc) error {
+func (w *fileWalker) comment(rec string, raw json.RawMessage, at jsonstream.Loc) error {
 	var c comment
 	if err := json.Unmarshal(raw, &c); err != nil {
-		return w.recordError(rec, "comment", raw, at, fieldError(err), shapeHint)
+		return w.recordError(rec, "comment", raw, at, jsonstream.FieldError(err, "record"), shapeHint)
 	}
 	if err := w.e.checkComment(&c); err != nil {
 		return w.recordError(rec, "comment", raw, at, err,
@@ -299,13 +264,13 @@ func (w *fileWalker) comment(rec string, raw json.RawMessage, at loc) error {
 	return nil
 }
 
-func (w *fileWalker) user(rec string, raw json.RawMessage, at loc) error {
+func (w *fileWalker) user(rec string, raw json.RawMessage, at jsonstream.Loc) error {
 	var u sideUser
 	if err := json.Unmarshal(raw, &u); err != nil {
-		return w.recordError(rec, "user", raw, at, fieldError(err), shapeHint)
+		return w.recordError(rec, "user", raw, at, jsonstream.FieldError(err, "record"), shapeHint)
 	}
-	if !validID(string(u.ID)) {
-		return w.recordError(rec, "user", raw, at, errf("user id %q is missing or not an id", truncate(string(u.ID), 40)), "")
+	if !jsonstream.ValidID(string(u.ID)) {
+		return w.recordError(rec, "user", raw, at, errf("user id %q is missing or not an id", jsonstream.Truncate(string(u.ID), 40)), "")
 	}
 	// Sideloads repeat on every page: the first name seen wins.
 	if _, seen := w.ix.users[string(u.ID)]; !seen && u.Name != nil {
@@ -315,8 +280,8 @@ func (w *fileWalker) user(rec string, raw json.RawMessage, at loc) error {
 }
 
 func (e *Export) checkPost(p *post) error {
-	if !validID(string(p.ID)) {
-		return errf("post id %q is missing or not an id", truncate(string(p.ID), 40))
+	if !jsonstream.ValidID(string(p.ID)) {
+		return errf("post id %q is missing or not an id", jsonstream.Truncate(string(p.ID), 40))
 	}
 	if len(p.Details) > e.limit {
 		return errf("details are %d bytes, over the %d byte limit", len(p.Details), e.limit)
@@ -329,15 +294,15 @@ func (e *Export) checkPost(p *post) error {
 var postInURL = regexp.MustCompile(`/posts/([0-9]+)`)
 
 func (e *Export) checkComment(c *comment) error {
-	if !validID(string(c.ID)) {
-		return errf("comment id %q is missing or not an id", truncate(string(c.ID), 40))
+	if !jsonstream.ValidID(string(c.ID)) {
+		return errf("comment id %q is missing or not an id", jsonstream.Truncate(string(c.ID), 40))
 	}
-	if !validID(string(c.PostID)) {
-		return errf("post_id %q is missing or not an id", truncate(string(c.PostID), 40))
+	if !jsonstream.ValidID(string(c.PostID)) {
+		return errf("post_id %q is missing or not an id", jsonstream.Truncate(string(c.PostID), 40))
 	}
 	for _, u := range []string{c.HTMLURL, c.URL} {
 		if m := postInURL.FindStringSubmatch(u); m != nil && m[1] != string(c.PostID) {
-			return errf("post_id is %s but the comment's URL %s belongs to post %s", c.PostID, truncate(u, 120), m[1])
+			return errf("post_id is %s but the comment's URL %s belongs to post %s", c.PostID, jsonstream.Truncate(u, 120), m[1])
 		}
 	}
 	if len(c.Body) > e.limit {
@@ -356,16 +321,4 @@ func checkTimes(created, updated string) error {
 		}
 	}
 	return nil
-}
-
-// fieldError names the field of a type mismatch.
-func fieldError(err error) error {
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		if te.Field != "" {
-			return errf("field %s is a JSON %s, want %s", te.Field, te.Value, te.Type)
-		}
-		return errf("record is a JSON %s, want an object", te.Value)
-	}
-	return err
 }

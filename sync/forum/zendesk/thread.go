@@ -4,22 +4,22 @@ import (
 	"encoding/json"
 	"errors"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/kbsync/kbsync/sync/forum"
+	"github.com/kbsync/kbsync/sync/forum/jsonstream"
 )
 
 // thread reads group gi back (its post and comments) and builds its Thread.
-func (e *Export) thread(ix *index, rd *readerCache, gi int32) (*forum.Thread, error) {
+func (e *Export) thread(ix *index, recs *jsonstream.Records, gi int32) (*forum.Thread, error) {
 	g := &ix.groups[gi]
-	fail := func(at loc, err error) error {
-		return &forum.InputError{Format: format, Path: e.files[at.file], Record: "post " + g.id, Offset: at.off, Err: err,
+	fail := func(at jsonstream.Loc, err error) error {
+		return &forum.InputError{Format: format, Path: e.files[at.File], Record: "post " + g.id, Offset: at.Off, Err: err,
 			Hint: "do not change export files during a run"}
 	}
-	reread := func(at loc, v any) error {
-		raw, err := rd.readAt(at.file, at.off, at.n)
+	reread := func(at jsonstream.Loc, v any) error {
+		raw, err := recs.Read(at)
 		if err == nil {
 			err = json.Unmarshal(raw, v)
 		}
@@ -86,10 +86,10 @@ func (e *Export) thread(ix *index, rd *readerCache, gi int32) (*forum.Thread, er
 		Format:   forum.HTML,
 		Created:  created,
 		Updated:  updated,
-		Score:    p.VoteSum.n,
+		Score:    p.VoteSum.N,
 	}
 	t.Category = string(p.TopicID)
-	t.Score = p.VoteSum.n
+	t.Score = p.VoteSum.N
 	t.Created = created
 	t.Updated = updated
 	t.Closed = p.Closed
@@ -123,7 +123,7 @@ func (e *Export) commentPost(ix *index, c *comment) forum.Post {
 		Format:   forum.HTML,
 		Created:  created,
 		Updated:  updated,
-		Score:    c.VoteSum.n,
+		Score:    c.VoteSum.N,
 	}
 }
 
@@ -142,15 +142,6 @@ func byTime(ps []forum.Post) {
 		if !a.Created.Equal(b.Created) {
 			return a.Created.Before(b.Created)
 		}
-		return idLess(a.ID, b.ID)
+		return jsonstream.IDLess(a.ID, b.ID)
 	})
-}
-
-func idLess(a, b string) bool {
-	na, ea := strconv.ParseUint(a, 10, 64)
-	nb, eb := strconv.ParseUint(b, 10, 64)
-	if ea == nil && eb == nil {
-		return na < nb
-	}
-	return a < b
 }

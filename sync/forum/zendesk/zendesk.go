@@ -34,16 +34,12 @@
 package zendesk
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"io"
-	"io/fs"
-	"os"
-	"path/filepath"
-	"strings"
+	"time"
 
 	"github.com/kbsync/kbsync/sync/forum"
+	"github.com/kbsync/kbsync/sync/forum/jsonstream"
 )
 
 const format = forum.Zendesk
@@ -65,39 +61,18 @@ func Open(path string, opts forum.Options) (*Export, error) {
 }
 
 func listFiles(path string) ([]string, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, &forum.InputError{Format: format, Path: path, Offset: -1, Err: unwrapPathError(err),
+	files, isDir, err := forum.ExportFiles(path, ".json")
+	switch {
+	case err != nil && !isDir:
+		return nil, &forum.InputError{Format: format, Path: path, Offset: -1, Err: forum.PathCause(err),
 			Hint: "give a Help Center posts or comments response file, or a folder of them"}
-	}
-	if !st.IsDir() {
-		return []string{path}, nil
-	}
-	entries, err := os.ReadDir(path)
-	if err != nil {
-		return nil, &forum.InputError{Format: format, Path: path, Offset: -1, Err: unwrapPathError(err)}
-	}
-	var files []string
-	for _, ent := range entries { // os.ReadDir sorts by name
-		name := ent.Name()
-		if ent.IsDir() || strings.HasPrefix(name, ".") || !strings.EqualFold(filepath.Ext(name), ".json") {
-			continue
-		}
-		files = append(files, filepath.Join(path, name))
-	}
-	if len(files) == 0 {
+	case err != nil:
+		return nil, &forum.InputError{Format: format, Path: path, Offset: -1, Err: forum.PathCause(err)}
+	case len(files) == 0:
 		return nil, &forum.InputError{Format: format, Path: path, Offset: -1, Err: errors.New("no *.json files in folder"),
 			Hint: "save each API response as a .json file in this folder"}
 	}
 	return files, nil
-}
-
-func unwrapPathError(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }
 
 // Threads streams one thread per post, answered or not.
@@ -106,14 +81,14 @@ func (e *Export) Threads(ctx context.Context, yield func(*forum.Thread) error) e
 	if err != nil {
 		return err
 	}
-	rd := newReaderCache(e.files)
-	defer rd.close()
+	recs := jsonstream.NewRecords(e.files)
+	defer recs.Close()
 	order := append(append([]int32(nil), ix.postOrder...), ix.orphans()...)
 	for _, gi := range order {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		t, err := e.thread(ix, rd, gi)
+		t, err := e.thread(ix, recs, gi)
 		if err != nil {
 			return err
 		}
@@ -131,33 +106,12 @@ const sniffSize = 8 << 10
 // "posts" array whose first post has topic_id, details or vote_sum, or a
 // "comments" array whose first comment has post_id. It reads a small prefix.
 func Sniff(path string) (bool, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return false, err
-	}
-	if st.IsDir() {
-		files, err := listFiles(path)
-		if err != nil {
-			return false, nil //nolint:nilerr // a folder without *.json files is simply not ours
-		}
-		path = files[0]
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return false, err
-	}
-	defer f.Close()
-	buf := make([]byte, sniffSize)
-	n, err := io.ReadFull(f, buf)
-	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
-		return false, err
-	}
-	return sniffBytes(buf[:n]), nil
+	return jsonstream.SniffFirst(path, sniffSize, sniffBytes, ".json")
 }
 
 func sniffBytes(b []byte) bool {
 	found := false
-	walkPrefix(bytes.TrimPrefix(b, bom), func(path []string, v any) bool {
+	jsonstream.WalkPrefix(jsonstream.TrimBOM(b), func(path []string, v any) bool {
 		if len(path) != 3 || path[1] != "[]" {
 			return true
 		}
@@ -170,4 +124,14 @@ func sniffBytes(b []byte) bool {
 	return found
 }
 
-var bom = []byte("\xef\xbb\xbf")
+// timeLayouts: Zendesk gives RFC 3339 UTC ("2024-04-17T17:18:10Z"); the
+// others are accepted for exports that re-serialised the times.
+var timeLayouts = []string{
+	time.RFC3339Nano,
+	"2006-01-02T15:04:05.999999999Z0700",
+	"2006-01-02T15:04:05.999999999",
+	"2006-01-02 15:04:05",
+}
+
+// parseTime parses a timestamp into UTC; "" gives the zero time.
+func parseTime(s string) (time.Time, error) { return jsonstream.ParseTime(s, timeLayouts) }

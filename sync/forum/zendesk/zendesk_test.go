@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/kbsync/kbsync/sync/forum"
+	"github.com/kbsync/kbsync/sync/forum/jsonstream"
 )
 
 func readAll(t testing.TB, path string, opts forum.Options) ([]*forum.Thread, error) {
@@ -411,7 +412,7 @@ func FuzzZendesk(f *testing.F) {
 		}
 		seen := map[string]bool{}
 		for _, th := range threads {
-			if th.Source != forum.Zendesk || !validID(th.ID) || seen[th.ID] {
+			if th.Source != forum.Zendesk || !jsonstream.ValidID(th.ID) || seen[th.ID] {
 				t.Fatalf("bad or repeated thread id %q", th.ID)
 			}
 			seen[th.ID] = true
