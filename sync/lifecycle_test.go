@@ -16,6 +16,7 @@ import (
 	"github.com/kbsync/kbsync/kb"
 	"github.com/kbsync/kbsync/sync/forum"
 	"github.com/kbsync/kbsync/sync/forum/jsonl"
+	"github.com/kbsync/kbsync/sync/redact"
 	"github.com/kbsync/kbsync/templates"
 )
 
@@ -82,11 +83,10 @@ func TestLifecycleRandomized(t *testing.T) {
 	dir := t.TempDir()
 	kbDir := filepath.Join(dir, "kb")
 	export := filepath.Join(dir, "threads.jsonl")
-	tmpl, err := templates.Load("")
+	r, err := newRendererFor("", redact.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := newRenderer(tmpl)
 
 	threads := map[string]*modelThread{}
 	var order []string
@@ -227,11 +227,11 @@ func TestLifecycleRandomized(t *testing.T) {
 					t.Fatalf("night %d: %s changed although its thread was not in the export", cycle, p)
 				}
 			case m.published():
-				want, err := r.render(parseLine(t, m.line()))
+				art, err := r.render(parseLine(t, m.line()))
 				if err != nil {
 					t.Fatal(err)
 				}
-				if !bytes.Equal(got, want) {
+				if want := art.content; !bytes.Equal(got, want) {
 					t.Fatalf("night %d: %s is not the rendering of thread %s:\n%s\nwant:\n%s", cycle, p, id, got, want)
 				}
 				retired[id] = false

@@ -7,7 +7,7 @@ import (
 	"io"
 
 	"github.com/kbsync/kbsync/sync/forum"
-	"github.com/kbsync/kbsync/templates"
+	"github.com/kbsync/kbsync/sync/redact"
 )
 
 // PreviewOptions say what to preview.
@@ -16,6 +16,7 @@ type PreviewOptions struct {
 	ID        string // one thread; empty for every solved thread
 	Templates string
 	Policy    Policy
+	Redact    redact.Config
 }
 
 // errStop ends a reader early once the wanted thread was found.
@@ -24,7 +25,7 @@ var errStop = errors.New("stop")
 // Preview renders articles to w without touching any knowledge base. With
 // several articles, each is preceded by a "==> slug.md <==" line.
 func Preview(ctx context.Context, opts PreviewOptions, w io.Writer) error {
-	tmpl, err := templates.Load(opts.Templates)
+	r, err := newRendererFor(opts.Templates, opts.Redact)
 	if err != nil {
 		return err
 	}
@@ -32,7 +33,6 @@ func Preview(ctx context.Context, opts PreviewOptions, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	r := newRenderer(tmpl)
 	found, n := false, 0
 	err = rd.Threads(ctx, func(t *forum.Thread) error {
 		if opts.ID != "" && t.ID != opts.ID {
@@ -60,7 +60,7 @@ func Preview(ctx context.Context, opts PreviewOptions, w io.Writer) error {
 			fmt.Fprintf(w, "==> %s.md <==\n", slugFor(t))
 		}
 		n++
-		if _, err := w.Write(out); err != nil {
+		if _, err := w.Write(out.content); err != nil {
 			return err
 		}
 		if opts.ID != "" {

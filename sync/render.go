@@ -16,6 +16,7 @@ import (
 	"github.com/kbsync/kbsync/kb"
 	"github.com/kbsync/kbsync/sync/convert"
 	"github.com/kbsync/kbsync/sync/forum"
+	"github.com/kbsync/kbsync/sync/redact"
 	"github.com/kbsync/kbsync/templates"
 )
 
@@ -28,11 +29,42 @@ const renderVersion = "1"
 type renderer struct {
 	conv        *convert.Converter
 	tmpl        *templates.Set
+	red         *redact.Redactor
 	fingerprint string
 }
 
-func newRenderer(tmpl *templates.Set) *renderer {
-	return &renderer{conv: convert.New(), tmpl: tmpl, fingerprint: renderVersion + "/" + tmpl.Fingerprint}
+func newRenderer(tmpl *templates.Set, red *redact.Redactor, redactKey string) *renderer {
+	return &renderer{conv: convert.New(), tmpl: tmpl, red: red,
+		fingerprint: renderVersion + "/" + tmpl.Fingerprint + "/" + redactKey}
+}
+
+// article is a rendered article and what redaction did to it.
+type article struct {
+	content    []byte
+	redactions int
+}
+
+// scrubber redacts the values of one article and counts what it replaced.
+type scrubber struct {
+	red  *redact.Redactor
+	n    int
+	held string
+}
+
+func (s *scrubber) add(res redact.Result) {
+	for _, f := range res.Findings {
+		s.n += f.Count
+	}
+	if res.Held && s.held == "" {
+		s.held = res.HeldReason
+	}
+}
+
+// plain redacts a one-line value: a title, a name, a tag.
+func (s *scrubber) plain(v string) string {
+	out, res := s.red.Plain(v)
+	s.add(res)
+	return out
 }
 
 // hashedThread is the part of a thread that shapes its article: counts
@@ -93,8 +125,10 @@ func (r *renderer) body(p *forum.Post, site string) (string, error) {
 	return r.conv.HTML(p.Body, site)
 }
 
-// render produces the article for a solved thread.
-func (r *renderer) render(t *forum.Thread) ([]byte, error) {
+// render produces the article for a solved thread. Personal data and
+// secrets are redacted from every value and from the finished body; a thread
+// whose secret cannot be redacted safely is held back.
+func (r *renderer) render(t *forum.Thread) (*article, error) {
 	q, err := r.body(&t.Question, t.Site)
 	if err != nil {
 		return nil, err
@@ -110,19 +144,26 @@ func (r *renderer) render(t *forum.Thread) ([]byte, error) {
 	if created.IsZero() {
 		created = t.Question.Created
 	}
+	sc := &scrubber{red: r.red}
+	title := sc.plain(t.Title)
+	qAuthor, aAuthor := sc.plain(t.Question.Author), sc.plain(t.Answer.Author)
+	var tags []string
+	for _, tag := range t.Tags {
+		tags = append(tags, sc.plain(tag))
+	}
 	meta := &templates.Meta{
-		Title: t.Title, Source: t.Source, SourceID: t.ID, SourceURL: t.URL,
+		Title: title, Source: t.Source, SourceID: t.ID, SourceURL: t.URL,
 		AnswerID: t.Answer.ID, AnswerURL: t.Answer.URL,
-		QuestionAuthor: t.Question.Author, AnswerAuthor: t.Answer.Author,
-		Tags: t.Tags, Date: created, Lastmod: t.LastModified(), License: t.License,
+		QuestionAuthor: qAuthor, AnswerAuthor: aAuthor,
+		Tags: tags, Date: created, Lastmod: t.LastModified(), License: t.License,
 	}
 	fm, err := templates.FrontMatter(meta)
 	if err != nil {
 		return nil, err
 	}
 	data := &templates.Article{
-		FrontMatter: fm, Title: t.Title, Question: q, Answer: a,
-		QuestionAuthor: t.Question.Author, AnswerAuthor: t.Answer.Author,
+		FrontMatter: fm, Title: title, Question: q, Answer: a,
+		QuestionAuthor: qAuthor, AnswerAuthor: aAuthor,
 		SourceURL: t.URL, AnswerURL: t.Answer.URL, SiteName: siteName(t.Site), License: t.License,
 	}
 	for i := range t.Solutions {
@@ -131,22 +172,37 @@ func (r *renderer) render(t *forum.Thread) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		data.Solutions = append(data.Solutions, templates.Solution{Author: s.Author, URL: s.URL, Body: body})
+		data.Solutions = append(data.Solutions, templates.Solution{Author: sc.plain(s.Author), URL: s.URL, Body: body})
 	}
 	for _, d := range t.Duplicates {
 		if d.Title != "" {
-			data.AlsoAsked = append(data.AlsoAsked, templates.Ref{Title: d.Title, URL: d.URL})
+			data.AlsoAsked = append(data.AlsoAsked, templates.Ref{Title: sc.plain(d.Title), URL: d.URL})
 		}
 	}
 	var buf bytes.Buffer
 	if err := r.tmpl.Article(&buf, data); err != nil {
 		return nil, err
 	}
-	out := buf.Bytes()
-	if err := r.check(out, t.Title); err != nil {
+	fmBytes, body, err := splitFrontMatter(buf.Bytes())
+	if err != nil {
 		return nil, err
 	}
-	return out, nil
+	// The finished body is scanned as a whole: a secret split across the
+	// question and the template, or hidden in a link, is caught here.
+	clean, res := r.red.Text(string(body))
+	sc.add(res)
+	if sc.held != "" {
+		return nil, &errHold{"held_secret", sc.held}
+	}
+	out := make([]byte, 0, len(fmBytes)+len(clean)+8)
+	out = append(out, "---\n"...)
+	out = append(out, fmBytes...)
+	out = append(out, "---\n"...)
+	out = append(out, clean...)
+	if err := r.check(out, title); err != nil {
+		return nil, err
+	}
+	return &article{content: out, redactions: sc.n}, nil
 }
 
 // check is the last gate: the front matter parses back with the title as
@@ -196,4 +252,9 @@ func siteName(site string) string {
 // identity is how the knowledge base knows a thread across runs.
 func identity(t *forum.Thread) kb.Identity {
 	return kb.Identity{Source: t.Source, Site: siteName(t.Site), ID: t.ID}
+}
+
+func hashBytes(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:8])
 }

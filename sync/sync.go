@@ -8,6 +8,7 @@ package sync
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"runtime"
@@ -21,6 +22,7 @@ import (
 	"github.com/kbsync/kbsync/kb"
 	"github.com/kbsync/kbsync/sync/convert"
 	"github.com/kbsync/kbsync/sync/forum"
+	"github.com/kbsync/kbsync/sync/redact"
 	"github.com/kbsync/kbsync/templates"
 )
 
@@ -40,6 +42,8 @@ type Options struct {
 	Token string
 	// CacheDir holds clones of remote knowledge bases (KB.Path a URL).
 	CacheDir string
+	// Redact configures the redaction of personal data and secrets.
+	Redact redact.Config
 	// LockWait is how long to wait for another run on the same knowledge
 	// base to finish.
 	LockWait time.Duration
@@ -95,7 +99,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		return nil, &forum.InputError{Path: "", Offset: -1, Err: errors.New("no export to read"),
 			Hint: "pass --from PATH or list sources in kbsync.yaml"}
 	}
-	tmpl, err := templates.Load(opts.Templates)
+	r, err := newRendererFor(opts.Templates, opts.Redact)
 	if err != nil {
 		return nil, err
 	}
@@ -140,7 +144,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	rep := newReport()
 	rep.Branch = k.Branch()
 	rep.Recovered = k.Recovered
-	if err := run(ctx, opts, readers, newRenderer(tmpl), plan, rep); err != nil {
+	if err := run(ctx, opts, readers, r, plan, rep); err != nil {
 		plan.Abort()
 		return nil, err
 	}
@@ -149,7 +153,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		plan.Abort()
 	} else {
 		res, err := plan.Commit(ctx, func(results []kb.Result, counts map[kb.Action]int) string {
-			return commitMessage(tmpl, results, counts)
+			return commitMessage(r.tmpl, results, counts)
 		})
 		if err != nil {
 			return nil, err
@@ -190,9 +194,9 @@ type job struct {
 // done is a worker's answer.
 type done struct {
 	job
-	content []byte
-	blob    kb.Encoded
-	err     error
+	art  *article
+	blob kb.Encoded
+	err  error
 }
 
 // run is the pipeline: readers feed threads in order; this goroutine, the
@@ -234,9 +238,9 @@ func run(ctx context.Context, opts Options, readers []forum.Reader, r *renderer,
 			defer wg.Done()
 			for j := range jobs {
 				d := done{job: j}
-				d.content, d.err = r.render(j.thread)
+				d.art, d.err = r.render(j.thread)
 				if d.err == nil {
-					d.blob = kb.Encode(plumbingBlob, d.content)
+					d.blob = kb.Encode(plumbingBlob, d.art.content)
 				}
 				select {
 				case results <- d:
@@ -314,8 +318,10 @@ func run(ctx context.Context, opts Options, readers []forum.Reader, r *renderer,
 				}
 				return fmt.Errorf("%s thread %s: %w", t.Source, t.ID, d.err)
 			}
+			in := info(t)
+			in.Redactions = d.art.redactions
 			err := plan.Put(&kb.Article{ID: identity(t), Seq: d.seq, Slug: slugFor(t), Blob: d.blob,
-				SourceHash: d.hash, Info: info(t)})
+				SourceHash: d.hash, Info: in})
 			if err != nil {
 				return err
 			}
@@ -331,6 +337,20 @@ const plumbingBlob = plumbing.BlobObject
 
 // slugFor is the preferred file name of a thread's article.
 func slugFor(t *forum.Thread) string { return convert.Slug(t.Title) }
+
+// newRendererFor loads the templates and builds the redactor.
+func newRendererFor(dir string, rc redact.Config) (*renderer, error) {
+	tmpl, err := templates.Load(dir)
+	if err != nil {
+		return nil, err
+	}
+	red, err := redact.New(rc)
+	if err != nil {
+		return nil, &forum.InputError{Path: "redact", Offset: -1, Err: err, Hint: "check the redact settings in kbsync.yaml"}
+	}
+	key, _ := json.Marshal(rc) // a change of redaction settings renders again
+	return newRenderer(tmpl, red, hashBytes(key)), nil
+}
 
 func info(t *forum.Thread) kb.Info {
 	i := kb.Info{Title: t.Title, SourceURL: t.URL, Score: t.Score}

@@ -11,6 +11,8 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
+
+	"github.com/kbsync/kbsync/sync/redact"
 )
 
 // config is kbsync.yaml, resolved with the environment and the flags.
@@ -34,6 +36,16 @@ type config struct {
 		Branch string `mapstructure:"branch"`
 		Author string `mapstructure:"author"`
 	} `mapstructure:"git"`
+	Redact struct {
+		Rules  map[string]bool `mapstructure:"rules"`
+		IPs    bool            `mapstructure:"ips"`
+		Region string          `mapstructure:"region"`
+		Allow  []string        `mapstructure:"allow"`
+		Extra  []struct {
+			Name   string `mapstructure:"name"`
+			Regexp string `mapstructure:"regexp"`
+		} `mapstructure:"extra"`
+	} `mapstructure:"redact"`
 	Publish struct {
 		Provider  string   `mapstructure:"provider"`
 		APIURL    string   `mapstructure:"api_url"`
@@ -66,6 +78,9 @@ var defaults = map[string]any{
 	"select.trusted_answerers": []string{},
 	"git.branch":               "",
 	"git.author":               "kbsync <kbsync@localhost>",
+	"redact.ips":               false,
+	"redact.region":            "US",
+	"redact.allow":             []string{},
 	"publish.provider":         "",
 	"publish.api_url":          "",
 	"publish.repo":             "",
@@ -175,4 +190,13 @@ func (c *config) author() (name, email string, err error) {
 		return "", "", usagef("config: git.author %q must look like \"Name <email>\"", a)
 	}
 	return strings.TrimSpace(a[:lt]), a[lt+1 : gt], nil
+}
+
+// redact is the redaction configuration.
+func (c *config) redact() redact.Config {
+	rc := redact.Config{Rules: c.Redact.Rules, IPs: c.Redact.IPs, Region: c.Redact.Region, Allow: c.Redact.Allow}
+	for _, e := range c.Redact.Extra {
+		rc.Extra = append(rc.Extra, redact.Pattern{Name: e.Name, Regexp: e.Regexp})
+	}
+	return rc
 }

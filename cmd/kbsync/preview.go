@@ -45,5 +45,5 @@ func runPreview(cmd *cobra.Command, opts *previewOptions) error {
 	}
 	src := kbsync.ParseFrom(opts.From)
 	src.Site = opts.Site
-	return kbsync.Preview(cmd.Context(), kbsync.PreviewOptions{Source: src, ID: opts.ID, Templates: cfg.Templates}, opts.io.Out)
+	return kbsync.Preview(cmd.Context(), kbsync.PreviewOptions{Source: src, ID: opts.ID, Templates: cfg.Templates, Redact: cfg.redact()}, opts.io.Out)
 }

@@ -145,6 +145,7 @@ func runSync(cmd *cobra.Command, opts *syncOptions) error {
 		CacheDir:  cacheDir,
 		KB: kb.Options{Path: kbPath, ContentDir: cfg.KB.ContentDir, Branch: cfg.Git.Branch, Base: base,
 			Author: kb.Signature{Name: name, Email: email}, Now: commitTime, Hook: opts.io.hook},
+		Redact: cfg.redact(),
 		Policy: kbsync.Policy{MinScore: cfg.Select.MinScore, IncludeTags: cfg.Select.IncludeTags,
 			ExcludeTags: cfg.Select.ExcludeTags, Since: since, NoSelfAnswers: !cfg.Select.SelfAnswers,
 			Trusted: cfg.Select.TrustedAnswerers},
