@@ -39,6 +39,10 @@ type Options struct {
 	// DryRun opens without writing anything: a missing knowledge base is
 	// planned against as if it were empty.
 	DryRun bool
+	// Rebuild starts the branch again from Base when every commit on it
+	// that is not on the base was made by kbsync (Author): the pull-request
+	// flow. A branch with someone else's commits is built upon instead.
+	Rebuild bool
 	// Bare opens a bare repository (a cache clone of a remote knowledge
 	// base): commits are made with plumbing only, no working tree exists.
 	Bare bool
@@ -76,6 +80,13 @@ type KB struct {
 	pending    bool // the repository does not exist yet
 	// Recovered says what Open did to finish a run that was killed.
 	Recovered string
+	baseTip   plumbing.Hash // the base branch's tip, when there is one
+	rebuilt   bool          // the branch starts again from the base
+	// rebuiltFrom is the branch's tip before it was started again.
+	rebuiltFrom *plumbing.Reference
+	// Others lists commits that people made on the branch (not on the
+	// base); kbsync builds on top of them and never forces over them.
+	Others []string
 }
 
 var mainBranch = plumbing.NewBranchReferenceName("main")
@@ -209,19 +220,24 @@ func (k *KB) resolve() error {
 		return usagef("kb: HEAD is detached in %s; check out a branch or pass --branch", k.root)
 	}
 	k.checkedOut = k.branch == current && !k.opts.Bare
+	base := current
+	if k.opts.Base != "" {
+		base = plumbing.NewBranchReferenceName(k.opts.Base)
+	}
+	if base != "" && base != k.branch {
+		ref, err := k.repo.Storer.Reference(base)
+		switch {
+		case err == nil:
+			k.baseTip = ref.Hash()
+		case k.opts.Base != "":
+			return usagef("kb: base branch %s does not exist", k.opts.Base)
+		}
+	}
 	tip, err := k.repo.Storer.Reference(k.branch)
 	switch {
 	case errors.Is(err, plumbing.ErrReferenceNotFound):
-		base := current
-		if k.opts.Base != "" {
-			base = plumbing.NewBranchReferenceName(k.opts.Base)
-		}
-		if base != "" && base != k.branch {
-			if ref, err := k.repo.Storer.Reference(base); err == nil {
-				return k.setParent(ref.Hash())
-			} else if k.opts.Base != "" {
-				return usagef("kb: base branch %s does not exist", k.opts.Base)
-			}
+		if !k.baseTip.IsZero() {
+			return k.setParent(k.baseTip)
 		}
 		return nil // an unborn branch in an empty repository
 	case err != nil:
@@ -231,7 +247,74 @@ func (k *KB) resolve() error {
 		return usagef("kb: %s is a symbolic reference", k.branch)
 	}
 	k.tip = tip
+	if k.opts.Rebuild && !k.baseTip.IsZero() && tip.Hash() != k.baseTip {
+		others, err := k.othersCommits(tip.Hash(), k.baseTip)
+		if err != nil {
+			return err
+		}
+		if len(others) == 0 {
+			// Only kbsync's commits are on the branch: start again from the
+			// base, so that the proposal never carries stale content.
+			k.rebuilt, k.rebuiltFrom = true, tip
+			return k.setParent(k.baseTip)
+		}
+		k.Others = others
+	}
 	return k.setParent(tip.Hash())
+}
+
+// othersCommits lists the commits on the branch but not on the base that
+// someone other than kbsync made, newest first, as "abc1234 Subject (Name)".
+func (k *KB) othersCommits(tip, base plumbing.Hash) ([]string, error) {
+	tc, err := k.repo.CommitObject(tip)
+	if err != nil {
+		return nil, fmt.Errorf("kb: read commit %s: %w", tip, err)
+	}
+	bc, err := k.repo.CommitObject(base)
+	if err != nil {
+		return nil, fmt.Errorf("kb: read commit %s: %w", base, err)
+	}
+	stop := map[plumbing.Hash]bool{}
+	if mbs, err := tc.MergeBase(bc); err == nil {
+		for _, mb := range mbs {
+			stop[mb.Hash] = true
+		}
+	}
+	var others []string
+	seen := map[plumbing.Hash]bool{}
+	queue := []*object.Commit{tc}
+	for len(queue) > 0 && len(seen) < 10000 {
+		c := queue[0]
+		queue = queue[1:]
+		if seen[c.Hash] || stop[c.Hash] {
+			continue
+		}
+		seen[c.Hash] = true
+		if !strings.EqualFold(c.Author.Email, k.opts.Author.Email) {
+			subject, _, _ := strings.Cut(c.Message, "\n")
+			others = append(others, fmt.Sprintf("%s %s (%s)", c.Hash.String()[:7], subject, c.Author.Name))
+		}
+		for _, ph := range c.ParentHashes {
+			if p, err := k.repo.CommitObject(ph); err == nil {
+				queue = append(queue, p)
+			}
+		}
+	}
+	return others, nil
+}
+
+// Proposal compares what the branch proposes with the base: false when the
+// branch would change nothing on the base (its pull request has nothing
+// left in it).
+func (k *KB) Proposal() (bool, error) {
+	if k.baseTip.IsZero() || k.tree == nil {
+		return k.tree != nil, nil
+	}
+	bc, err := k.repo.CommitObject(k.baseTip)
+	if err != nil {
+		return false, fmt.Errorf("kb: read commit %s: %w", k.baseTip, err)
+	}
+	return bc.TreeHash != k.tree.Hash, nil
 }
 
 func (k *KB) setParent(h plumbing.Hash) error {

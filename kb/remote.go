@@ -265,7 +265,14 @@ func (k *KB) Push(ctx context.Context, token string) (bool, error) {
 		return false, usagef("kb: nothing to push: branch %s has no commits", k.branch.Short())
 	}
 	spec := config.RefSpec(k.branch.String() + ":" + k.branch.String())
-	err = k.repo.PushContext(ctx, &git.PushOptions{RemoteName: "origin", RefSpecs: []config.RefSpec{spec}, Auth: auth})
+	po := &git.PushOptions{RemoteName: "origin", RefSpecs: []config.RefSpec{spec}, Auth: auth}
+	if k.rebuilt && k.rebuiltFrom != nil {
+		// The branch was started again from the base over commits that were
+		// all kbsync's own: replace them, but only if the remote still has
+		// exactly those (a lease), never over anyone's new work.
+		po.ForceWithLease = &git.ForceWithLease{RefName: k.branch, Hash: k.rebuiltFrom.Hash()}
+	}
+	err = k.repo.PushContext(ctx, po)
 	switch {
 	case errors.Is(err, git.NoErrAlreadyUpToDate):
 		return false, nil

@@ -36,7 +36,8 @@ type Dump struct {
 	history string // path of PostHistory.xml, or ""
 	links   string // path of PostLinks.xml, or ""
 	site    string
-	limit   int
+	limit   int // one row of any table
+	maxBody int // one post body
 }
 
 var siteName = regexp.MustCompile(`^([a-z0-9-]+\.)*(stackexchange\.com|stackoverflow\.com|superuser\.com|serverfault\.com|askubuntu\.com|mathoverflow\.net|stackapps\.com)$`)
@@ -52,7 +53,7 @@ func Open(path string, opts forum.Options) (*Dump, error) {
 	if !st.IsDir() {
 		dir = filepath.Dir(path)
 	}
-	d := &Dump{dir: dir, limit: opts.PostLimit()*2 + 64<<10}
+	d := &Dump{dir: dir, limit: opts.PostLimit()*2 + 64<<10, maxBody: opts.PostLimit()}
 	if !st.IsDir() {
 		d.posts = path
 	}
@@ -132,7 +133,7 @@ func Sniff(path string) (bool, error) {
 	return postsHead.Match(head), nil
 }
 
-var postsHead = regexp.MustCompile(`(?s)^\s*(<\?xml[^>]*\?>)?\s*(<!DOCTYPE[^>]*>)?\s*(<!--.*?-->\s*)*<posts[\s>]`)
+var postsHead = regexp.MustCompile(`(?s)^\s*(<\?xml[^>]*\?>)?\s*(<!DOCTYPE[^>]*>)?\s*(<!--.*?-->\s*)*<posts[\s/>]`)
 
 // acceptedRec is what the index keeps per question with an accepted answer.
 type acceptedRec struct {
@@ -161,7 +162,7 @@ type index struct {
 
 // Threads streams the dump's questions: first every question without an
 // accepted answer (with Skip set, in file order), then every question with
-// one, in file order.
+// one, in file order (Skip set when the answer is not in the dump).
 func (d *Dump) Threads(ctx context.Context, yield func(*forum.Thread) error) error {
 	f, err := os.Open(d.posts)
 	if err != nil {
@@ -211,7 +212,10 @@ func (d *Dump) rowErr(path string, err error) error {
 		hint = "the file is truncated; extract it again from the dump archive"
 	}
 	rec := ""
-	if se.row > 0 {
+	switch {
+	case se.row > 0 && se.after:
+		rec = "after row " + strconv.Itoa(se.row)
+	case se.row > 0:
 		rec = "row " + strconv.Itoa(se.row)
 	}
 	return &forum.InputError{Format: format, Path: path, Record: rec, Offset: se.off, Err: se.err, Hint: hint}
@@ -221,7 +225,7 @@ func (d *Dump) rowErr(path string, err error) error {
 // questions that have no accepted answer and records the others.
 func (d *Dump) index(ctx context.Context, f *os.File, dupOf map[int64]int64, yield func(*forum.Thread) error) (*index, error) {
 	ix := &index{byAnswer: map[int64]int{}, dups: map[int64][]forum.Ref{}}
-	sc := newRowScanner(f, d.limit)
+	sc := newRowScanner(f, d.limit, streamBuf)
 	seen := newIDSet()
 	// Answers met before their question (a dump not sorted by Id).
 	type earlyAnswer struct{ parent, off, owner int64 }
@@ -254,6 +258,9 @@ func (d *Dump) index(ctx context.Context, f *os.File, dupOf map[int64]int64, yie
 		if err != nil {
 			return nil, d.rowErr(d.posts, err)
 		}
+		if i, ok := ix.byAnswer[id]; ok && kind != 2 {
+			return nil, d.rowErr(d.posts, sc.fail(sc.rowOff, "question %d accepts post %d, which is not an answer (PostTypeId %d)", ix.accepted[i].qid, id, kind))
+		}
 		switch kind {
 		case 1:
 			if orig, ok := dupOf[id]; ok {
@@ -281,6 +288,11 @@ func (d *Dump) index(ctx context.Context, f *os.File, dupOf map[int64]int64, yie
 				}
 				rec.aoff, rec.aowner = e.off, e.owner
 				delete(early, aid)
+			} else if seen.has(aid) {
+				// Only answers whose question was not yet seen are kept in
+				// early; any other earlier post cannot be one of this
+				// question's answers.
+				return nil, d.rowErr(d.posts, sc.fail(sc.rowOff, "question %d accepts post %d, which comes earlier in the file and is not one of its answers", id, aid))
 			}
 			if _, dup := ix.byAnswer[aid]; dup {
 				return nil, d.rowErr(d.posts, sc.fail(sc.rowOff, "answer %d is accepted by two questions", aid))
@@ -330,24 +342,13 @@ func (d *Dump) unsolved(sc *rowScanner, id int64) (*forum.Thread, error) {
 
 // emit is the second pass: read each accepted question and answer back.
 func (d *Dump) emit(ctx context.Context, f, hist *os.File, ix *index, yield func(*forum.Thread) error) error {
-	one := newRowScanner(nil, d.limit)
+	one := newRowScanner(nil, d.limit, rowBuf)
 	for _, rec := range ix.accepted {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		sid := strconv.FormatInt(rec.qid, 10)
-		if rec.aoff < 0 {
-			if err := yield(&forum.Thread{Source: format, ID: sid, Site: d.site, URL: d.site + "/q/" + sid,
-				Skip: forum.SkipAcceptedAnswerMissing}); err != nil {
-				return err
-			}
-			continue
-		}
-		q, err := d.readPost(one, f, rec.qoff, ix, hist)
-		if err != nil {
-			return err
-		}
-		a, err := d.readPost(one, f, rec.aoff, ix, hist)
+		q, err := d.readPost(one, f, rec.qid, rec.qoff, ix, hist)
 		if err != nil {
 			return err
 		}
@@ -364,13 +365,27 @@ func (d *Dump) emit(ctx context.Context, f, hist *os.File, ix *index, yield func
 			Created:       q.post.Created,
 			Updated:       q.activity,
 			Closed:        !q.closed.IsZero(),
-			CommunityWiki: q.wiki || a.wiki,
+			CommunityWiki: q.wiki,
 			Duplicates:    ix.dups[rec.qid],
 			License:       q.license,
 		}
+		t.Question.URL = t.URL
+		if rec.aoff < 0 {
+			// Titled like any other thread, so that a report or a retired
+			// article can name it.
+			t.Skip = forum.SkipAcceptedAnswerMissing
+			if err := yield(t); err != nil {
+				return err
+			}
+			continue
+		}
+		a, err := d.readPost(one, f, rec.aid, rec.aoff, ix, hist)
+		if err != nil {
+			return err
+		}
+		t.CommunityWiki = t.CommunityWiki || a.wiki
 		ans := a.post
 		ans.URL = d.site + "/a/" + ans.ID
-		t.Question.URL = t.URL
 		t.Answer = &ans
 		if a.license != "" {
 			t.License = a.license
@@ -394,10 +409,25 @@ type postRow struct {
 	license  string
 }
 
-func (d *Dump) readPost(sc *rowScanner, f *os.File, off int64, ix *index, hist *os.File) (postRow, error) {
+// readBackErr reports a row that the second pass cannot read back although
+// the first pass validated it: the file changed in between.
+func (d *Dump) readBackErr(path, rec string, off int64, err error) error {
+	var se *scanError
+	if errors.As(err, &se) {
+		err = se.err
+	}
+	return &forum.InputError{Format: format, Path: path, Record: rec, Offset: off, Err: err,
+		Hint: "the file changed while kbsync read it; run again once it is complete"}
+}
+
+func (d *Dump) readPost(sc *rowScanner, f *os.File, want, off int64, ix *index, hist *os.File) (postRow, error) {
 	var pr postRow
+	rec := "post " + strconv.FormatInt(want, 10)
 	if err := sc.readRowAt(f, off); err != nil {
-		return pr, d.rowErr(d.posts, err)
+		return pr, d.readBackErr(d.posts, rec, off, err)
+	}
+	if id, _, _ := sc.Int("Id"); id != want {
+		return pr, d.readBackErr(d.posts, rec, off, fmt.Errorf("found post %d at this offset", id))
 	}
 	get := func(name string) string {
 		v, _, err := sc.Attr(name)
@@ -409,9 +439,8 @@ func (d *Dump) readPost(sc *rowScanner, f *os.File, off int64, ix *index, hist *
 	id, _, _ := sc.Int("Id")
 	p := forum.Post{ID: strconv.FormatInt(id, 10), Format: forum.HTML}
 	p.Body = forum.CleanText(get("Body"))
-	if len(p.Body) > d.limit {
-		return pr, &forum.InputError{Format: format, Path: d.posts, Record: "post " + p.ID, Offset: off,
-			Err: fmt.Errorf("the body is larger than the %d-byte limit", d.limit)}
+	if len(p.Body) > d.maxBody {
+		return pr, d.bodyErr(d.posts, rec, off, len(p.Body))
 	}
 	p.Created = parseTime(sc, "CreationDate")
 	p.Updated = parseTime(sc, "LastEditDate")
@@ -445,7 +474,7 @@ func (d *Dump) readPost(sc *rowScanner, f *os.File, off int64, ix *index, hist *
 	}
 	if hist != nil {
 		if hoff, ok := ix.history[id]; ok {
-			md, err := d.historyText(sc, hist, hoff)
+			md, err := d.historyText(sc, hist, hoff, id)
 			if err != nil {
 				return pr, err
 			}
@@ -456,6 +485,12 @@ func (d *Dump) readPost(sc *rowScanner, f *os.File, off int64, ix *index, hist *
 		}
 	}
 	return pr, nil
+}
+
+func (d *Dump) bodyErr(path, rec string, off int64, n int) error {
+	return &forum.InputError{Format: format, Path: path, Record: rec, Offset: off,
+		Err:  fmt.Errorf("the body is %d bytes, larger than the %d-byte limit", n, d.maxBody),
+		Hint: "raise the per-post size limit (MaxPostBytes) if this post is genuine"}
 }
 
 // impliedLicense is the licence Stack Exchange applied to contributions made
@@ -567,8 +602,9 @@ func (d *Dump) readUsers(ctx context.Context, ix *index) error {
 	}
 	want := map[int64]bool{}
 	for _, rec := range ix.accepted {
+		want[rec.qowner] = true
 		if rec.aoff >= 0 {
-			want[rec.qowner], want[rec.aowner] = true, true
+			want[rec.aowner] = true
 		}
 	}
 	return d.eachRow(ctx, d.users, func(sc *rowScanner) error {
@@ -588,8 +624,9 @@ func (d *Dump) readUsers(ctx context.Context, ix *index) error {
 func (d *Dump) readHistory(ctx context.Context, ix *index) error {
 	want := make(map[int64]bool, 2*len(ix.accepted))
 	for _, rec := range ix.accepted {
+		want[rec.qid] = true
 		if rec.aoff >= 0 {
-			want[rec.qid], want[rec.aid] = true, true
+			want[rec.aid] = true
 		}
 	}
 	type rev struct {
@@ -628,15 +665,20 @@ func (d *Dump) readHistory(ctx context.Context, ix *index) error {
 }
 
 // historyText reads the Text of the PostHistory row at off.
-func (d *Dump) historyText(sc *rowScanner, hist *os.File, off int64) (string, error) {
+func (d *Dump) historyText(sc *rowScanner, hist *os.File, off, post int64) (string, error) {
+	rec := "latest body revision of post " + strconv.FormatInt(post, 10)
 	if err := sc.readRowAt(hist, off); err != nil {
-		return "", d.rowErr(d.history, err)
+		return "", d.readBackErr(d.history, rec, off, err)
 	}
 	text, _, err := sc.Attr("Text")
 	if err != nil {
-		return "", d.rowErr(d.history, err)
+		return "", d.readBackErr(d.history, rec, off, err)
 	}
-	return forum.CleanText(text), nil
+	text = forum.CleanText(text)
+	if len(text) > d.maxBody {
+		return "", d.bodyErr(d.history, rec, off, len(text))
+	}
+	return text, nil
 }
 
 // eachRow streams a whole table, validating every row.
@@ -646,7 +688,7 @@ func (d *Dump) eachRow(ctx context.Context, path string, fn func(*rowScanner) er
 		return d.fileErr(path, err)
 	}
 	defer f.Close()
-	sc := newRowScanner(f, d.limit)
+	sc := newRowScanner(f, d.limit, streamBuf)
 	for n := 0; ; n++ {
 		if n%4096 == 0 && ctx.Err() != nil {
 			return ctx.Err()

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"strconv"
 	"unicode/utf8"
 )
@@ -22,12 +23,17 @@ type rowScanner struct {
 	root   string
 	inRoot bool
 	done   bool
+	bom    bool // the input starts with a byte-order mark
 
 	rowOff int64 // offset of the current row's '<'
 	rows   int   // rows read so far (1-based number of the current row)
-	tag    []byte
-	attrs  []attr
-	limit  int
+	// between is set while looking for the next row, so that a failure there
+	// names "after row N" rather than row N itself.
+	between bool
+	tag     []byte
+	attrs   []attr
+	scratch []byte // reused by checkAttrs
+	limit   int
 }
 
 type attr struct {
@@ -37,22 +43,32 @@ type attr struct {
 // errTruncated marks input that ended early.
 var errTruncated = errors.New("unexpected end of file")
 
-// scanError carries the offset at which the scanner failed.
+// scanError carries the offset at which the scanner failed and the row
+// concerned (0: before the first row).
 type scanError struct {
-	off int64
-	row int
-	err error
+	off   int64
+	row   int
+	after bool // the failure lies after that row, not inside it
+	err   error
 }
 
 func (e *scanError) Error() string { return e.err.Error() }
 func (e *scanError) Unwrap() error { return e.err }
 
-func newRowScanner(r io.Reader, maxRow int) *rowScanner {
-	return &rowScanner{r: bufio.NewReaderSize(r, 1<<20), limit: maxRow}
+// Buffer sizes: large for a streaming pass, small for reading one row back
+// (bufio fills its whole buffer from a ReadAt, so 1 MiB per row read back
+// would copy megabytes for every thread).
+const (
+	streamBuf = 1 << 20
+	rowBuf    = 16 << 10
+)
+
+func newRowScanner(r io.Reader, maxRow, bufSize int) *rowScanner {
+	return &rowScanner{r: bufio.NewReaderSize(r, bufSize), limit: maxRow}
 }
 
 func (s *rowScanner) fail(off int64, format string, args ...any) error {
-	return &scanError{off: off, row: s.rows, err: fmt.Errorf(format, args...)}
+	return &scanError{off: off, row: s.rows, after: s.between, err: fmt.Errorf(format, args...)}
 }
 
 // readTag reads from '<' (already consumed) to the closing '>' of the tag,
@@ -83,6 +99,8 @@ func (s *rowScanner) readTag(start int64) error {
 			return nil
 		case err == nil, errors.Is(err, bufio.ErrBufferFull):
 			continue
+		case errors.Is(err, io.EOF) && quote != 0:
+			return s.fail(s.off, "%w inside a tag: a quote opened in it is never closed", errTruncated)
 		case errors.Is(err, io.EOF):
 			return s.fail(s.off, "%w inside a tag", errTruncated)
 		default:
@@ -91,10 +109,71 @@ func (s *rowScanner) readTag(start int64) error {
 	}
 }
 
-// readUntil consumes bytes up to and including the terminator (for comments).
-func (s *rowScanner) readUntil(term string, start int64) error {
+// readPI reads a processing instruction ('<' consumed, '?' buffered) into
+// s.tag, from that '?' to the closing "?>" included.
+func (s *rowScanner) readPI(start int64) error {
 	s.tag = s.tag[:0]
 	for {
+		c, err := s.r.ReadByte()
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				return s.fail(s.off, "%w inside a processing instruction", errTruncated)
+			}
+			return s.fail(s.off, "%w", err)
+		}
+		s.off++
+		s.tag = append(s.tag, c)
+		if len(s.tag) == 2 && !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c == ':') {
+			return s.fail(start, "a processing instruction needs a target name")
+		}
+		// len > 2: the '?' that opens "<?" does not also close it.
+		if len(s.tag) > 2 && c == '>' && s.tag[len(s.tag)-2] == '?' {
+			return nil
+		}
+		if len(s.tag) > s.limit {
+			return s.fail(start, "a processing instruction is larger than %d bytes", s.limit)
+		}
+	}
+}
+
+// xmlDecl is the XML declaration the scanner accepts after "<?xml". It is
+// stricter than the XML spec so that encoding/xml, whose own reading of the
+// declaration is loose, finds the same version and encoding in it.
+var xmlDecl = regexp.MustCompile(`^[ \t\r\n]+version[ \t\r\n]*=[ \t\r\n]*("1\.0"|'1\.0')` +
+	`([ \t\r\n]+encoding[ \t\r\n]*=[ \t\r\n]*("(?i:utf-8)"|'(?i:utf-8)'))?` +
+	`([ \t\r\n]+standalone[ \t\r\n]*=[ \t\r\n]*("yes"|'yes'|"no"|'no'))?[ \t\r\n]*$`)
+
+// checkPI accepts the XML declaration at the very start and other
+// processing instructions in the prolog.
+func (s *rowScanner) checkPI(start int64) error {
+	body := s.tag[1 : len(s.tag)-2] // between "<?" and "?>"
+	n := 0
+	for n < len(body) && !isSpace(body[n]) {
+		n++
+	}
+	target := body[:n]
+	if !validName(target) {
+		return s.fail(start, "a processing instruction needs a target name")
+	}
+	if !bytes.EqualFold(target, []byte("xml")) {
+		return nil
+	}
+	if string(target) != "xml" || !(start == 0 || s.bom && start == 3) {
+		return s.fail(start, "the XML declaration must come first in the file")
+	}
+	if !xmlDecl.Match(body[n:]) {
+		return s.fail(start, "unsupported XML declaration <%s> (expected version 1.0 and UTF-8)", clip(s.tag))
+	}
+	return nil
+}
+
+// readComment reads a comment ('<' consumed, "!--" buffered) by the rule
+// encoding/xml applies: the first "--" ends it and must be followed by '>'.
+func (s *rowScanner) readComment(start int64) error {
+	s.r.Discard(3)
+	s.off += 3
+	var b0, b1 byte
+	for n := 0; ; n++ {
 		c, err := s.r.ReadByte()
 		if err != nil {
 			if errors.Is(err, io.EOF) {
@@ -103,11 +182,14 @@ func (s *rowScanner) readUntil(term string, start int64) error {
 			return s.fail(s.off, "%w", err)
 		}
 		s.off++
-		s.tag = append(s.tag, c)
-		if bytes.HasSuffix(s.tag, []byte(term)) {
+		if b0 == '-' && b1 == '-' {
+			if c != '>' {
+				return s.fail(s.off-3, `"--" inside a comment`)
+			}
 			return nil
 		}
-		if len(s.tag) > s.limit {
+		b0, b1 = b1, c
+		if n > s.limit {
 			return s.fail(start, "a comment is larger than %d bytes", s.limit)
 		}
 	}
@@ -131,17 +213,28 @@ func (s *rowScanner) skipSpace() (bool, error) {
 		case 0xEF: // a byte-order mark is allowed at the very start
 			if s.off == 1 {
 				b, err := s.r.Peek(2)
-				if err == nil && b[0] == 0xBB && b[1] == 0xBF {
+				if len(b) == 2 && b[0] == 0xBB && b[1] == 0xBF {
 					s.r.Discard(2)
 					s.off += 2
+					s.bom = true
 					continue
 				}
+				if err != nil && bytes.HasPrefix([]byte{0xBB, 0xBF}, b) {
+					return false, s.fail(s.off+int64(len(b)), "%w inside the byte-order mark", errTruncated)
+				}
 			}
-			return false, s.fail(s.off-1, "unexpected text outside a row")
+			return false, s.textErr()
 		default:
-			return false, s.fail(s.off-1, "unexpected text outside a row")
+			return false, s.textErr()
 		}
 	}
+}
+
+func (s *rowScanner) textErr() error {
+	if s.root != "" && !s.inRoot {
+		return s.fail(s.off-1, "content after the closing </%s> tag", s.root)
+	}
+	return s.fail(s.off-1, "unexpected text outside a row")
 }
 
 // Next advances to the next row. It returns false at the end of the table.
@@ -149,14 +242,18 @@ func (s *rowScanner) Next() (bool, error) {
 	if s.done {
 		return false, nil
 	}
+	s.between = true
 	for {
 		lt, err := s.skipSpace()
 		if err != nil {
 			return false, err
 		}
 		if !lt {
-			if s.inRoot || s.root == "" {
-				return false, s.fail(s.off, "%w after row %d: the closing tag is missing", errTruncated, s.rows)
+			switch {
+			case s.root == "":
+				return false, s.fail(s.off, "%w before the table's root element", errTruncated)
+			case s.inRoot:
+				return false, s.fail(s.off, "%w after row %d: the closing </%s> tag is missing", errTruncated, s.rows, s.root)
 			}
 			s.done = true
 			return false, nil
@@ -167,21 +264,24 @@ func (s *rowScanner) Next() (bool, error) {
 		}
 		next, err := s.r.Peek(1)
 		if err != nil {
-			return false, s.fail(s.off, "%w", errTruncated)
+			return false, s.fail(s.off, "%w after '<'", errTruncated)
 		}
 		switch next[0] {
 		case '?':
-			if s.root != "" || s.rows > 0 {
+			if s.root != "" {
 				return false, s.fail(start, "processing instruction inside the table")
 			}
-			if err := s.readUntil("?>", start); err != nil {
+			if err := s.readPI(start); err != nil {
+				return false, err
+			}
+			if err := s.checkPI(start); err != nil {
 				return false, err
 			}
 			continue
 		case '!':
 			b, _ := s.r.Peek(3)
 			if bytes.Equal(b, []byte("!--")) {
-				if err := s.readUntil("-->", start); err != nil {
+				if err := s.readComment(start); err != nil {
 					return false, err
 				}
 				continue
@@ -189,13 +289,20 @@ func (s *rowScanner) Next() (bool, error) {
 			if err := s.readTag(start); err != nil {
 				return false, err
 			}
-			if !bytes.HasPrefix(s.tag, []byte("!DOCTYPE")) || s.root != "" {
+			if !bytes.HasPrefix(s.tag, []byte("!DOCTYPE")) || len(s.tag) < 9 || !isSpace(s.tag[8]) || s.root != "" {
 				return false, s.fail(start, "unexpected <%s>", clip(s.tag))
 			}
-			if bytes.ContainsAny(s.tag, "[") {
+			// '[' opens an internal subset; '<' markup that encoding/xml
+			// would nest, reading the rest of the file differently.
+			if bytes.ContainsAny(s.tag, "[<") {
 				return false, s.fail(start, "a DOCTYPE with an internal subset (entity declarations) is not supported")
 			}
 			continue // an external DTD is never fetched
+		}
+		if s.inRoot {
+			// Whatever this tag is, it stands where the next row would.
+			s.rows++
+			s.between = false
 		}
 		if err := s.readTag(start); err != nil {
 			return false, err
@@ -209,6 +316,8 @@ func (s *rowScanner) Next() (bool, error) {
 			if !s.inRoot || name != s.root {
 				return false, s.fail(start, "unexpected closing tag </%s>", clip([]byte(name)))
 			}
+			s.rows--
+			s.between = true
 			s.inRoot = false
 			continue
 		}
@@ -227,20 +336,19 @@ func (s *rowScanner) Next() (bool, error) {
 			if s.root != "" {
 				return false, s.fail(start, "a second root element <%s>", clip(name))
 			}
-			if selfClosing {
-				s.root = string(name)
-				continue // an empty table: <posts/>
-			}
-			s.root, s.inRoot = string(name), true
+			// The root's attributes are not used, but must be well-formed.
 			if err := s.parseAttrs(rest, start); err != nil {
 				return false, err
 			}
+			if err := s.checkAttrs(start); err != nil {
+				return false, err
+			}
+			s.root, s.inRoot = string(name), !selfClosing // <posts/> is an empty table
 			continue
 		}
 		if string(name) != "row" {
 			return false, s.fail(start, "unexpected element <%s> (expected <row>)", clip(name))
 		}
-		s.rows++
 		s.rowOff = start
 		if err := s.parseAttrs(rest, start); err != nil {
 			return false, err
@@ -287,11 +395,11 @@ func (s *rowScanner) parseAttrs(b []byte, start int64) error {
 		}
 		eq := bytes.IndexByte(b, '=')
 		if eq <= 0 {
-			return s.fail(start, "malformed attribute %q", clip(b))
+			return s.fail(start, "malformed attribute \"%s\"", clip(b))
 		}
 		name := bytes.TrimRight(b[:eq], " \t\r\n")
 		if !validName(name) {
-			return s.fail(start, "malformed attribute name %q", clip(name))
+			return s.fail(start, "malformed attribute name \"%s\"", clip(name))
 		}
 		b = trimSpace(b[eq+1:])
 		if len(b) == 0 || (b[0] != '"' && b[0] != '\'') {
@@ -343,40 +451,67 @@ func (s *rowScanner) Attr(name string) (string, bool, error) {
 	return v, true, nil
 }
 
-// Int returns an integer attribute; absent attributes give 0, false.
+// Int returns an integer attribute; absent attributes give 0, false. The
+// dumps write ids and counts as plain decimals, so no entity is decoded.
 func (s *rowScanner) Int(name string) (int64, bool, error) {
 	raw, ok := s.Raw(name)
 	if !ok {
 		return 0, false, nil
 	}
-	n, err := strconv.ParseInt(string(raw), 10, 64)
-	if err != nil {
-		return 0, true, s.fail(s.rowOff, "attribute %s is not an integer: %q", name, clip(raw))
+	n, ok := parseInt(raw)
+	if !ok {
+		return 0, true, s.fail(s.rowOff, "attribute %s is not an integer: \"%s\"", name, clip(raw))
 	}
 	return n, true, nil
 }
 
+// parseInt is strconv.ParseInt(string(b), 10, 64) without the allocation.
+func parseInt(b []byte) (int64, bool) {
+	neg := len(b) > 0 && b[0] == '-'
+	if neg {
+		b = b[1:]
+	}
+	if len(b) == 0 || len(b) > 19 {
+		return 0, false
+	}
+	var n uint64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + uint64(c-'0')
+	}
+	switch {
+	case neg && n <= 1<<63:
+		return -int64(n), true
+	case !neg && n < 1<<63:
+		return int64(n), true
+	}
+	return 0, false
+}
+
 // validateAll decodes every attribute of the row, so that a damaged row is
 // reported by the indexing pass, before anything is written.
-func (s *rowScanner) validateAll() error {
+func (s *rowScanner) validateAll() error { return s.checkAttrs(s.rowOff) }
+
+// checkAttrs decodes every attribute into a reused buffer, so that
+// validation allocates nothing per row.
+func (s *rowScanner) checkAttrs(off int64) error {
 	for _, a := range s.attrs {
-		if err := checkValue(a.raw); err != nil {
-			return s.fail(s.rowOff, "attribute %s: %w", a.name, err)
+		var err error
+		if bytes.IndexByte(a.raw, '&') < 0 {
+			err = checkChars(a.raw)
+		} else {
+			s.scratch, err = appendDecoded(s.scratch[:0], a.raw)
+		}
+		if err != nil {
+			return s.fail(off, "attribute %s: %w", a.name, err)
 		}
 	}
 	return nil
 }
 
 var entities = map[string]string{"lt": "<", "gt": ">", "amp": "&", "quot": `"`, "apos": "'"}
-
-// checkValue validates an attribute value without building the decoded string.
-func checkValue(raw []byte) error {
-	if bytes.IndexByte(raw, '&') < 0 {
-		return checkChars(raw)
-	}
-	_, err := decodeValue(raw)
-	return err
-}
 
 func checkChars(b []byte) error {
 	for i := 0; i < len(b); {
@@ -403,13 +538,27 @@ func checkChars(b []byte) error {
 // decodeValue resolves the predefined and numeric character references and
 // turns literal CR LF into LF, as encoding/xml does.
 func decodeValue(raw []byte) (string, error) {
-	if err := checkChars(raw); err != nil {
-		return "", err
-	}
 	if bytes.IndexByte(raw, '&') < 0 && bytes.IndexByte(raw, '\r') < 0 {
+		if err := checkChars(raw); err != nil {
+			return "", err
+		}
 		return string(raw), nil
 	}
-	out := make([]byte, 0, len(raw))
+	out, err := appendDecoded(make([]byte, 0, len(raw)), raw)
+	if err != nil {
+		return "", err
+	}
+	return string(out), nil
+}
+
+// appendDecoded appends the decoded value of raw to out. Literal characters
+// are checked on raw and character references by their code point, which
+// together check the decoded value as encoding/xml does. encoding/xml lets a
+// reference to a surrogate (&#xD800;) through as U+FFFD; this refuses it.
+func appendDecoded(out, raw []byte) ([]byte, error) {
+	if err := checkChars(raw); err != nil {
+		return out, err
+	}
 	for i := 0; i < len(raw); i++ {
 		c := raw[i]
 		switch c {
@@ -426,7 +575,7 @@ func decodeValue(raw []byte) (string, error) {
 		}
 		semi := bytes.IndexByte(raw[i:], ';')
 		if semi < 0 {
-			return "", errors.New("unterminated character entity")
+			return out, errors.New("unterminated character entity")
 		}
 		ent := string(raw[i+1 : i+semi])
 		i += semi
@@ -439,18 +588,18 @@ func decodeValue(raw []byte) (string, error) {
 				n, err = strconv.ParseUint(ent[1:], 10, 32)
 			}
 			if err != nil || !inCharRange(rune(n)) {
-				return "", fmt.Errorf("invalid character entity &%s;", clip([]byte(ent)))
+				return out, fmt.Errorf("invalid character entity &%s;", clip([]byte(ent)))
 			}
 			out = utf8.AppendRune(out, rune(n))
 			continue
 		}
 		v, ok := entities[ent]
 		if !ok {
-			return "", fmt.Errorf("invalid character entity &%s;", clip([]byte(ent)))
+			return out, fmt.Errorf("invalid character entity &%s;", clip([]byte(ent)))
 		}
 		out = append(out, v...)
 	}
-	return string(out), nil
+	return out, nil
 }
 
 func inCharRange(r rune) bool {
@@ -469,16 +618,21 @@ func splitName(tag []byte) (name, rest []byte) {
 	return tag, nil
 }
 
+// validName accepts ASCII XML names with at most one colon (encoding/xml
+// refuses a name with two).
 func validName(b []byte) bool {
+	colons := 0
 	for i, c := range b {
 		switch {
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c == '_', c == ':':
+		case c == ':':
+			colons++
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c == '_':
 		case i > 0 && (c >= '0' && c <= '9' || c == '-' || c == '.'):
 		default:
 			return false
 		}
 	}
-	return len(b) > 0
+	return len(b) > 0 && colons <= 1
 }
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
@@ -497,5 +651,6 @@ func clip(b []byte) string {
 	if len(s) > max {
 		s = s[:max] + "..."
 	}
-	return strconv.Quote(s)[1 : len(strconv.Quote(s))-1]
+	q := strconv.Quote(s)
+	return q[1 : len(q)-1]
 }
