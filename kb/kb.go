@@ -81,6 +81,7 @@ type KB struct {
 	// Recovered says what Open did to finish a run that was killed.
 	Recovered string
 	baseTip   plumbing.Hash // the base branch's tip, when there is one
+	baseName  string
 	rebuilt   bool          // the branch starts again from the base
 	// rebuiltFrom is the branch's tip before it was started again.
 	rebuiltFrom *plumbing.Reference
@@ -224,6 +225,7 @@ func (k *KB) resolve() error {
 	if k.opts.Base != "" {
 		base = plumbing.NewBranchReferenceName(k.opts.Base)
 	}
+	k.baseName = base.Short()
 	if base != "" && base != k.branch {
 		ref, err := k.repo.Storer.Reference(base)
 		switch {
@@ -339,6 +341,27 @@ func (k *KB) gitDir() string {
 		return fs.Filesystem().Root()
 	}
 	return filepath.Join(k.root, ".git")
+}
+
+// BaseBranch is the short name of the base branch: where a new branch
+// starts and where its pull request goes.
+func (k *KB) BaseBranch() string {
+	if k.baseName != "" {
+		return k.baseName
+	}
+	return k.branch.Short()
+}
+
+// OriginURL is the URL of the remote named origin, or "".
+func (k *KB) OriginURL() string {
+	if k.repo == nil {
+		return ""
+	}
+	r, err := k.repo.Remote("origin")
+	if err != nil || len(r.Config().URLs) == 0 {
+		return ""
+	}
+	return r.Config().URLs[0]
 }
 
 // Branch is the short name of the branch the commit goes to.

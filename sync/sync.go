@@ -42,6 +42,11 @@ type Options struct {
 	Token string
 	// CacheDir holds clones of remote knowledge bases (KB.Path a URL).
 	CacheDir string
+	// PR, when set, pushes the branch and opens, updates or closes its pull
+	// request (implies Push).
+	PR *PROptions
+	// Version is kbsync's version, for the pull-request body.
+	Version string
 	// Redact configures the redaction of personal data and secrets.
 	Redact redact.Config
 	// LockWait is how long to wait for another run on the same knowledge
@@ -83,6 +88,13 @@ type Report struct {
 	Branch   string          `json:"branch"`
 	Pushed   bool            `json:"pushed"`
 	PRURL    string          `json:"pr_url"`
+	// PROperation is what happened to the pull request: created, updated,
+	// unchanged, closed, or "" when there was none to touch.
+	PROperation string `json:"pr_operation"`
+	// PRTitle and PRBody are what a dry run with --pr would send.
+	PRTitle  string   `json:"pr_title,omitempty"`
+	PRBody   string   `json:"pr_body,omitempty"`
+	Warnings []string `json:"warnings,omitempty"`
 	// Recovered says how an interrupted earlier run was finished.
 	Recovered string `json:"recovered,omitempty"`
 }
@@ -110,6 +122,9 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		}
 	}
 	opts.KB.DryRun = opts.DryRun
+	if opts.PR != nil {
+		opts.KB.Rebuild = true
+	}
 	remoteURL := ""
 	if kb.IsRemote(opts.KB.Path) {
 		remoteURL = opts.KB.Path
@@ -149,23 +164,37 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		return nil, err
 	}
 	results, counts := plan.Results()
-	if opts.DryRun {
-		plan.Abort()
-	} else {
-		res, err := plan.Commit(ctx, func(results []kb.Result, counts map[kb.Action]int) string {
-			return commitMessage(r.tmpl, results, counts)
-		})
-		if err != nil {
+	fillReport(rep, results, counts)
+	var title, body string
+	if opts.PR != nil {
+		title = prTitle(rep.Counts)
+		if body, err = prBody(r.tmpl, rep, results, opts.Sources, k, k.BaseBranch(), opts.Version); err != nil {
+			plan.Abort()
 			return nil, err
 		}
-		rep.Commit = res.Hash
-		if opts.Push {
-			if rep.Pushed, err = k.Push(ctx, opts.Token); err != nil {
-				return nil, err
-			}
+	}
+	if opts.DryRun {
+		plan.Abort()
+		rep.PRTitle, rep.PRBody = title, body
+		return rep, nil
+	}
+	res, err := plan.Commit(ctx, func(results []kb.Result, counts map[kb.Action]int) string {
+		return commitMessage(r.tmpl, results, counts)
+	})
+	if err != nil {
+		return nil, err
+	}
+	rep.Commit = res.Hash
+	switch {
+	case opts.PR != nil:
+		if err := publish(ctx, opts, k, rep, title, body); err != nil {
+			return rep, err
+		}
+	case opts.Push:
+		if rep.Pushed, err = k.Push(ctx, opts.Token); err != nil {
+			return rep, err
 		}
 	}
-	fillReport(rep, results, counts)
 	return rep, nil
 }
 

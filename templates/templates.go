@@ -23,12 +23,14 @@ var embedded embed.FS
 const (
 	ArticleName = "article.md.tmpl"
 	CommitName  = "commit.tmpl"
+	PRBodyName  = "pr-body.md.tmpl"
 )
 
 // Set is a loaded set of templates.
 type Set struct {
 	article *template.Template
 	commit  *template.Template
+	prBody  *template.Template
 	// Fingerprint changes whenever a template's text changes, so that the
 	// knowledge base knows articles must be rendered again.
 	Fingerprint string
@@ -55,7 +57,7 @@ func Load(dir string) (*Set, error) {
 	for _, t := range []struct {
 		name string
 		dst  **template.Template
-	}{{ArticleName, &s.article}, {CommitName, &s.commit}} {
+	}{{ArticleName, &s.article}, {CommitName, &s.commit}, {PRBodyName, &s.prBody}} {
 		src, err := read(t.name)
 		if err != nil {
 			return nil, err
@@ -65,15 +67,18 @@ func Load(dir string) (*Set, error) {
 			return nil, fmt.Errorf("templates: %s: %w", t.name, err)
 		}
 		*t.dst = tmpl
-		all.WriteString(src)
+		if t.name != PRBodyName { // the PR body does not shape articles
+			all.WriteString(src)
+		}
 	}
 	s.Fingerprint = hashString(all.String())
 	return s, nil
 }
 
 var funcs = template.FuncMap{
-	"md":  EscapeMarkdown,
-	"url": EscapeURL,
+	"md":   EscapeMarkdown,
+	"url":  EscapeURL,
+	"cell": EscapeCell,
 }
 
 // Article renders one article.
@@ -82,6 +87,40 @@ func (s *Set) Article(w io.Writer, a *Article) error {
 		return fmt.Errorf("templates: article: %w", err)
 	}
 	return nil
+}
+
+// PRBody renders a pull-request body.
+func (s *Set) PRBody(w io.Writer, b *PRBody) error {
+	if err := s.prBody.Execute(w, b); err != nil {
+		return fmt.Errorf("templates: pull request body: %w", err)
+	}
+	return nil
+}
+
+// PRBody is the data of the pull-request body template.
+type PRBody struct {
+	Sources      string
+	Branch, Base string
+	Version      string
+	Rows         []PRRow
+	Blocked      []PRRow
+	Files        []PRRow
+	Others       []string // commits people made on the branch
+	Skipped      []Skip
+	SkippedTotal int
+}
+
+// PRRow is one article in the pull request.
+type PRRow struct {
+	Action, Path, ID, Title, SourceURL, AnswerAuthor, Reason string
+	Score, Redactions                                        int
+	Blocked                                                  bool
+}
+
+// Skip is one skip reason and its count.
+type Skip struct {
+	Reason string
+	Count  int
 }
 
 // Commit renders a commit message.
@@ -137,6 +176,15 @@ func EscapeMarkdown(s string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// EscapeCell makes forum text safe in a pull-request table cell: Markdown
+// is escaped, pipes cannot end the cell, and @mentions and #references are
+// broken with a zero-width joiner so that a title cannot notify a team or
+// close an issue.
+func EscapeCell(s string) string {
+	s = EscapeMarkdown(s)
+	return strings.NewReplacer("@", "@\u200d", "\\#", "#\u200d").Replace(s)
 }
 
 // EscapeURL makes a URL safe inside a Markdown link destination.

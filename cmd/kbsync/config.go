@@ -53,6 +53,8 @@ type config struct {
 		Base      string   `mapstructure:"base"`
 		Labels    []string `mapstructure:"labels"`
 		Reviewers []string `mapstructure:"reviewers"`
+		Assignees []string `mapstructure:"assignees"`
+		Draft     bool     `mapstructure:"draft"`
 	} `mapstructure:"publish"`
 
 	dir string // folder of the config file: relative paths in it start there
@@ -87,6 +89,8 @@ var defaults = map[string]any{
 	"publish.base":             "main",
 	"publish.labels":           []string{"kbsync"},
 	"publish.reviewers":        []string{},
+	"publish.assignees":        []string{},
+	"publish.draft":            false,
 }
 
 // flagKeys maps flags to the config keys they override.

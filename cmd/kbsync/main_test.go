@@ -83,6 +83,8 @@ func TestScript(t *testing.T) {
 			env.Setenv("GIT_AUTHOR_EMAIL", "writer@example.com")
 			env.Setenv("GIT_COMMITTER_NAME", "A Writer")
 			env.Setenv("GIT_COMMITTER_EMAIL", "writer@example.com")
+			env.Setenv("GIT_AUTHOR_DATE", "2024-01-01T00:00:00Z")
+			env.Setenv("GIT_COMMITTER_DATE", "2024-01-01T00:00:00Z")
 			return os.MkdirAll(filepath.Join(env.WorkDir, "home"), 0o755)
 		},
 		Cmds: scriptCmds,

@@ -42,6 +42,7 @@ var scriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []str
 	"killloop":     cmdKillLoop,
 	"nodupcommits": cmdNoDupCommits,
 	"sleep":        cmdSleep,
+	"fakegithub":   cmdFakeGitHub,
 }
 
 func filterScripts(t *testing.T, files []string, pattern string) []string {
@@ -240,7 +241,8 @@ func git(ts *testscript.TestScript, dir string, args ...string) string {
 	cmd := exec.Command("git", append([]string{"-C", ts.MkAbs(dir), "-c", "gc.autoDetach=false"}, args...)...)
 	cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "HOME="+ts.Getenv("HOME"),
 		"GIT_AUTHOR_NAME=A Writer", "GIT_AUTHOR_EMAIL=writer@example.com",
-		"GIT_COMMITTER_NAME=A Writer", "GIT_COMMITTER_EMAIL=writer@example.com")
+		"GIT_COMMITTER_NAME=A Writer", "GIT_COMMITTER_EMAIL=writer@example.com",
+		"GIT_AUTHOR_DATE=2024-01-01T00:00:00Z", "GIT_COMMITTER_DATE=2024-01-01T00:00:00Z")
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		ts.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)

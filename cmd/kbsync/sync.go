@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kbsync/kbsync/kb"
+	"github.com/kbsync/kbsync/kb/forge"
 	kbsync "github.com/kbsync/kbsync/sync"
 	"github.com/kbsync/kbsync/sync/forum"
 )
@@ -33,6 +34,7 @@ type syncOptions struct {
 	Workers   int
 	LockWait  time.Duration
 	Push      bool
+	PR        bool
 	Base      string
 	CacheDir  string
 }
@@ -70,6 +72,7 @@ Articles a person edited are never overwritten: they are reported as conflicts.`
 	f.StringVar(&opts.Branch, "branch", "", "commit on this branch (default: the checked-out branch)")
 	f.StringVar(&opts.Base, "base", "", "where a new --branch starts (default: the checked-out branch; for a remote --kb, publish.base)")
 	f.BoolVar(&opts.Push, "push", false, "push the branch to origin (token from KBSYNC_TOKEN, GITHUB_TOKEN or GITLAB_TOKEN)")
+	f.BoolVar(&opts.PR, "pr", false, "push --branch (default kbsync/nightly) and open or update its pull request (GitHub, Gitea) or merge request (GitLab)")
 	f.StringVar(&opts.CacheDir, "cache-dir", "", "where remote knowledge bases are cloned (default: the user cache folder)")
 	f.StringVar(&opts.Templates, "templates", "", "a folder of templates overriding the embedded ones")
 	f.StringVar(&opts.Preset, "preset", "", "site generator preset: hugo (default)")
@@ -121,8 +124,23 @@ func runSync(cmd *cobra.Command, opts *syncOptions) error {
 	}
 	base := opts.Base
 	remote := kb.IsRemote(kbPath)
-	if base == "" && remote {
+	if base == "" && (remote || opts.PR) {
 		base = cfg.Publish.Base
+	}
+	branch := cfg.Git.Branch
+	var pr *kbsync.PROptions
+	if opts.PR {
+		if branch == "" {
+			branch = "kbsync/nightly"
+		}
+		if branch == base {
+			return usagef("--pr needs a branch other than the base %s: pass --branch", base)
+		}
+		pr = &kbsync.PROptions{
+			Forge:  forge.Config{Provider: cfg.Publish.Provider, APIURL: cfg.Publish.APIURL, Repo: cfg.Publish.Repo},
+			Labels: cfg.Publish.Labels, Reviewers: cfg.Publish.Reviewers, Assignees: cfg.Publish.Assignees,
+			Draft: cfg.Publish.Draft,
+		}
 	}
 	cacheDir := cmp.Or(opts.CacheDir, os.Getenv("KBSYNC_CACHE_DIR"))
 	if cacheDir == "" {
@@ -143,7 +161,9 @@ func runSync(cmd *cobra.Command, opts *syncOptions) error {
 		Push:      opts.Push,
 		Token:     token(),
 		CacheDir:  cacheDir,
-		KB: kb.Options{Path: kbPath, ContentDir: cfg.KB.ContentDir, Branch: cfg.Git.Branch, Base: base,
+		PR:        pr,
+		Version:   versionString(),
+		KB: kb.Options{Path: kbPath, ContentDir: cfg.KB.ContentDir, Branch: branch, Base: base,
 			Author: kb.Signature{Name: name, Email: email}, Now: commitTime, Hook: opts.io.hook},
 		Redact: cfg.redact(),
 		Policy: kbsync.Policy{MinScore: cfg.Select.MinScore, IncludeTags: cfg.Select.IncludeTags,
@@ -157,19 +177,27 @@ func runSync(cmd *cobra.Command, opts *syncOptions) error {
 	}
 	rep, err := kbsync.Run(cmd.Context(), so)
 	prog.done()
-	if err != nil {
+	if rep == nil {
 		return err
 	}
+	// A run that committed but failed to push or publish still reports
+	// what it did, then fails.
 	if opts.JSON {
 		enc := json.NewEncoder(opts.io.Out)
 		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
+		if jerr := enc.Encode(rep); jerr != nil {
+			return jerr
+		}
+		return err
+	}
+	if opts.DryRun && rep.PRTitle != "" {
+		fmt.Fprintf(opts.io.Out, "%s\n\n%s", rep.PRTitle, rep.PRBody)
 	}
 	if rep.Recovered != "" {
 		fmt.Fprintln(opts.io.Err, "kbsync: "+rep.Recovered)
 	}
 	printSummary(opts.io, rep, opts.DryRun, kbPath)
-	return nil
+	return err
 }
 
 // token is the credential for pushes and the forge API: never read from a
@@ -224,5 +252,11 @@ func printSummary(io *streams, rep *kbsync.Report, dry bool, kbPath string) {
 	}
 	if rep.Pushed {
 		fmt.Fprintf(w, "pushed %s to origin\n", rep.Branch)
+	}
+	if rep.PROperation != "" {
+		fmt.Fprintf(w, "pull request %s: %s\n", rep.PROperation, rep.PRURL)
+	}
+	for _, warn := range rep.Warnings {
+		fmt.Fprintln(w, "warning: "+forum.OneLine(warn))
 	}
 }

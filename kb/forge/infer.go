@@ -21,6 +21,10 @@ func Infer(remoteURL string) (Config, error) {
 // Resolve fills the empty fields of cfg (publish.provider, api_url, repo)
 // from the remote URL; fields already set win.
 func Resolve(cfg Config, remoteURL string) (Config, error) {
+	cfg.Provider = strings.ToLower(strings.TrimSpace(cfg.Provider))
+	if cfg.Provider != "" && cfg.Repo != "" && (cfg.APIURL != "" || cfg.Provider == GitHub) {
+		return cfg, nil // fully configured: the remote URL does not matter
+	}
 	sc := scrubber{}
 	scheme, host, port, path, err := splitRemote(remoteURL)
 	if err != nil {
