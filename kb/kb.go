@@ -82,7 +82,7 @@ type KB struct {
 	Recovered string
 	baseTip   plumbing.Hash // the base branch's tip, when there is one
 	baseName  string
-	rebuilt   bool          // the branch starts again from the base
+	rebuilt   bool // the branch starts again from the base
 	// rebuiltFrom is the branch's tip before it was started again.
 	rebuiltFrom *plumbing.Reference
 	// Others lists commits that people made on the branch (not on the
