@@ -44,8 +44,13 @@ func (k *KB) applyWorktree(changes map[string]plumbing.Hash) error {
 	var removed []string
 	for _, name := range names {
 		h := changes[name]
-		if err := checkNoLinks(root, path.Dir(name), checked); err != nil {
+		dir := path.Dir(name)
+		fresh := !checked[dir]
+		if err := checkNoLinks(root, dir, checked); err != nil {
 			return err
+		}
+		if fresh {
+			cleanTemp(root, dir) // left by a run killed while writing
 		}
 		if h.IsZero() {
 			if err := root.Remove(name); err != nil && !errors.Is(err, os.ErrNotExist) {
