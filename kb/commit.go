@@ -38,6 +38,13 @@ type CommitResult struct {
 // message receives the results and returns the commit message.
 func (p *Plan) Commit(ctx context.Context, message func([]Result, map[Action]int) string) (CommitResult, error) {
 	res := CommitResult{Branch: p.k.Branch()}
+	if len(p.pending) > 0 {
+		p.assignPaths()
+	}
+	if err := p.planIndexes(); err != nil {
+		p.pack.abort()
+		return res, err
+	}
 	results, counts := p.Results()
 	fail := func(err error) (CommitResult, error) {
 		p.pack.abort()
@@ -69,7 +76,7 @@ func (p *Plan) Commit(ctx context.Context, message func([]Result, map[Action]int
 	}
 	var commit *Encoded
 	if len(p.changes) > 0 {
-		manifest := encodeManifest(p.manifest)
+		manifest := encodeManifest(p.manifest, p.generated)
 		mblob := Encode(plumbing.BlobObject, manifest)
 		if old, ok := p.k.blobAt(ManifestPath); !ok || old != mblob.Hash {
 			if err := p.pack.add(mblob); err != nil {
@@ -167,7 +174,7 @@ func (p *Plan) Commit(ctx context.Context, message func([]Result, map[Action]int
 	if err := p.k.setParent(commit.Hash); err != nil {
 		return res, err
 	}
-	p.k.manifest = p.manifest
+	p.k.manifest, p.k.generated = p.manifest, p.generated
 	res.Hash = commit.Hash.String()
 	return res, nil
 }

@@ -77,7 +77,8 @@ type KB struct {
 	tree       *object.Tree           // the parent's tree, nil in an empty repository
 	checkedOut bool                   // the branch is HEAD's: update the working tree and index too
 	manifest   map[string]*Entry
-	pending    bool // the repository does not exist yet
+	generated  map[string]string // generated file path -> content hash
+	pending    bool              // the repository does not exist yet
 	// Recovered says what Open did to finish a run that was killed.
 	Recovered string
 	baseTip   plumbing.Hash // the base branch's tip, when there is one
@@ -122,7 +123,7 @@ func Open(ctx context.Context, opts Options) (*KB, error) {
 		k.pending = true
 		k.branch = plumbing.NewBranchReferenceName(cmp.Or(opts.Branch, "main"))
 		k.checkedOut = k.branch == mainBranch
-		k.manifest = map[string]*Entry{}
+		k.manifest, k.generated = map[string]*Entry{}, map[string]string{}
 		return k, nil
 	case err != nil:
 		return nil, fmt.Errorf("kb: open %s: %w", root, err)
@@ -411,11 +412,11 @@ func (k *KB) loadManifest() error {
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
 	}
-	m, err := parseManifest(b)
+	m, g, err := parseManifest(b)
 	if err != nil {
 		return &UsageError{Err: fmt.Errorf("kb: %w; restore it from git history (git checkout HEAD~1 -- %s)", err, ManifestPath)}
 	}
-	k.manifest = m
+	k.manifest, k.generated = m, g
 	return nil
 }
 

@@ -26,6 +26,16 @@ type Entry struct {
 	// whose blob differs was edited by a person.
 	ContentHash string `json:"content_hash"`
 	Retired     bool   `json:"retired,omitempty"`
+	// Title and Tags feed the generated index pages.
+	Title string   `json:"title,omitempty"`
+	Tags  []string `json:"tags,omitempty"`
+}
+
+// Generated is a file kbsync generates from all articles (an index page):
+// its path and the blob hash of the bytes kbsync wrote.
+type Generated struct {
+	Path        string `json:"path"`
+	ContentHash string `json:"content_hash"`
 }
 
 // Identity names a thread across runs.
@@ -49,43 +59,49 @@ func (id Identity) String() string {
 }
 
 type manifestFile struct {
-	Version  int               `json:"version"`
-	Articles []json.RawMessage `json:"articles"`
+	Version   int               `json:"version"`
+	Generated []Generated       `json:"generated,omitempty"`
+	Articles  []json.RawMessage `json:"articles"`
 }
 
-// parseManifest reads the manifest; a missing manifest is empty.
-func parseManifest(b []byte) (map[string]*Entry, error) {
+// parseManifest reads the manifest (articles, and generated files); a
+// missing manifest is empty.
+func parseManifest(b []byte) (map[string]*Entry, map[string]string, error) {
 	entries := map[string]*Entry{}
+	generated := map[string]string{}
 	if len(b) == 0 {
-		return entries, nil
+		return entries, generated, nil
 	}
 	var mf manifestFile
 	if err := json.Unmarshal(b, &mf); err != nil {
-		return nil, fmt.Errorf("manifest %s: %w", ManifestPath, err)
+		return nil, nil, fmt.Errorf("manifest %s: %w", ManifestPath, err)
 	}
 	if mf.Version != manifestVersion {
-		return nil, fmt.Errorf("manifest %s: version %d is not supported by this kbsync (want %d); upgrade kbsync", ManifestPath, mf.Version, manifestVersion)
+		return nil, nil, fmt.Errorf("manifest %s: version %d is not supported by this kbsync (want %d); upgrade kbsync", ManifestPath, mf.Version, manifestVersion)
 	}
 	for i, raw := range mf.Articles {
 		e := &Entry{}
 		if err := json.Unmarshal(raw, e); err != nil {
-			return nil, fmt.Errorf("manifest %s: article %d: %w", ManifestPath, i, err)
+			return nil, nil, fmt.Errorf("manifest %s: article %d: %w", ManifestPath, i, err)
 		}
 		if e.Source == "" || e.SourceID == "" || e.Path == "" {
-			return nil, fmt.Errorf("manifest %s: article %d lacks source, source_id or path", ManifestPath, i)
+			return nil, nil, fmt.Errorf("manifest %s: article %d lacks source, source_id or path", ManifestPath, i)
 		}
 		k := e.identity().key()
 		if _, dup := entries[k]; dup {
-			return nil, fmt.Errorf("manifest %s: article %s appears twice", ManifestPath, e.identity())
+			return nil, nil, fmt.Errorf("manifest %s: article %s appears twice", ManifestPath, e.identity())
 		}
 		entries[k] = e
 	}
-	return entries, nil
+	for _, g := range mf.Generated {
+		generated[g.Path] = g.ContentHash
+	}
+	return entries, generated, nil
 }
 
 // encodeManifest writes one article per line, sorted by identity, so that
 // a sync's diff shows exactly the articles it touched.
-func encodeManifest(entries map[string]*Entry) []byte {
+func encodeManifest(entries map[string]*Entry, generated map[string]string) []byte {
 	list := make([]*Entry, 0, len(entries))
 	for _, e := range entries {
 		list = append(list, e)
@@ -101,7 +117,25 @@ func encodeManifest(entries map[string]*Entry) []byte {
 		return lessID(a.SourceID, b.SourceID)
 	})
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "{\n  \"version\": %d,\n  \"articles\": [", manifestVersion)
+	fmt.Fprintf(&b, "{\n  \"version\": %d,\n", manifestVersion)
+	if len(generated) > 0 {
+		paths := make([]string, 0, len(generated))
+		for p := range generated {
+			paths = append(paths, p)
+		}
+		sort.Strings(paths)
+		b.WriteString("  \"generated\": [")
+		for i, p := range paths {
+			line, _ := json.Marshal(Generated{Path: p, ContentHash: generated[p]})
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString("\n    ")
+			b.Write(line)
+		}
+		b.WriteString("\n  ],\n")
+	}
+	b.WriteString("  \"articles\": [")
 	for i, e := range list {
 		line, _ := json.Marshal(e) // a struct of strings cannot fail
 		if i > 0 {

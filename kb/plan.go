@@ -2,6 +2,7 @@ package kb
 
 import (
 	"fmt"
+	"slices"
 	"os"
 	"path"
 	"path/filepath"
@@ -29,6 +30,7 @@ const (
 // Info describes an article for the report and the pull request.
 type Info struct {
 	Title        string
+	Tags         []string
 	SourceURL    string
 	AnswerAuthor string
 	Score        int
@@ -66,12 +68,25 @@ type PlanOptions struct {
 	MarkDraft func(content []byte) ([]byte, error)
 	// DryRun plans without writing any object.
 	DryRun bool
+	// Indexes, when set, makes the generated files (index pages) from the
+	// live articles: paths relative to the content folder -> content. They
+	// are rewritten on every commit and, like articles, never over a
+	// person's edit.
+	Indexes func(entries []IndexEntry) (map[string][]byte, error)
+}
+
+// IndexEntry is what an index page knows of an article.
+type IndexEntry struct {
+	Path  string // relative to the content folder
+	Title string
+	Tags  []string
 }
 
 // Plan collects what one sync changes. Only the goroutine that owns the KB
 // may call its methods.
 type Plan struct {
-	k        *KB
+	k         *KB
+	generated map[string]string
 	opts     PlanOptions
 	pack     *packWriter
 	changes  map[string]plumbing.Hash // path -> new blob; ZeroHash deletes
@@ -110,8 +125,12 @@ func (k *KB) Plan(opts PlanOptions) (*Plan, error) {
 		c := *e
 		m[key] = &c
 	}
+	g := make(map[string]string, len(k.generated))
+	for p, h := range k.generated {
+		g[p] = h
+	}
 	return &Plan{k: k, opts: opts, pack: pw, changes: map[string]plumbing.Hash{}, counts: map[Action]int{},
-		manifest: m, seen: map[string]bool{}}, nil
+		manifest: m, generated: g, seen: map[string]bool{}}, nil
 }
 
 // Abort discards the plan; nothing it prepared becomes visible.
@@ -142,7 +161,7 @@ func (p *Plan) touched(e *Entry) string {
 // Need reports whether the thread must be converted and rendered. It
 // returns false for an article whose source did not change (unchanged) and
 // for one a person edited (conflict: recorded here, with the reason).
-func (p *Plan) Need(id Identity, sourceHash string, info Info) bool {
+func (p *Plan) Need(id Identity, sourceHash string, info func() Info) bool {
 	e := p.manifest[id.key()]
 	if e == nil {
 		return true
@@ -156,7 +175,7 @@ func (p *Plan) Need(id Identity, sourceHash string, info Info) bool {
 		return false
 	}
 	if reason := p.touched(e); reason != "" {
-		p.record(Result{Path: e.Path, Action: Conflict, Reason: "source changed, but the article was " + reason, ID: id, Info: info})
+		p.record(Result{Path: e.Path, Action: Conflict, Reason: "source changed, but the article was " + reason, ID: id, Info: info()})
 		return false
 	}
 	return true
@@ -184,8 +203,8 @@ func (p *Plan) Put(a *Article) error {
 	if a.Blob.Hash.String() == e.ContentHash && !e.Retired {
 		// Same bytes: keep the file; remember the new source hash so the
 		// next run can skip the conversion.
-		if e.SourceHash != a.SourceHash {
-			e.SourceHash = a.SourceHash
+		if e.SourceHash != a.SourceHash || e.Title != a.Info.Title || !slices.Equal(e.Tags, a.Info.Tags) {
+			e.SourceHash, e.Title, e.Tags = a.SourceHash, a.Info.Title, a.Info.Tags
 			p.refresh = true
 		}
 		p.record(Result{Path: e.Path, Action: Unchanged, ID: a.ID, Info: a.Info})
@@ -200,6 +219,7 @@ func (p *Plan) Put(a *Article) error {
 	}
 	p.changes[e.Path] = a.Blob.Hash
 	e.ContentHash, e.SourceHash, e.Retired = a.Blob.Hash.String(), a.SourceHash, false
+	e.Title, e.Tags = a.Info.Title, a.Info.Tags
 	p.record(Result{Path: e.Path, Action: Updated, ID: a.ID, Info: a.Info})
 	return nil
 }
@@ -302,7 +322,7 @@ func (p *Plan) assignPaths() {
 func (p *Plan) Add(a *Article, path string) {
 	p.changes[path] = a.Blob.Hash
 	p.manifest[a.ID.key()] = &Entry{Source: a.ID.Source, Site: a.ID.Site, SourceID: a.ID.ID, Path: path,
-		SourceHash: a.SourceHash, ContentHash: a.Blob.Hash.String()}
+		SourceHash: a.SourceHash, ContentHash: a.Blob.Hash.String(), Title: a.Info.Title, Tags: a.Info.Tags}
 	p.record(Result{Path: path, Action: Added, ID: a.ID, Info: a.Info})
 }
 
@@ -340,4 +360,68 @@ func (p *Plan) Changed() bool {
 		p.assignPaths()
 	}
 	return len(p.changes) > 0
+}
+
+// planIndexes regenerates the index pages from the live articles and adds
+// the ones whose bytes changed, skipping (as conflicts) any a person edited.
+func (p *Plan) planIndexes() error {
+	if p.opts.Indexes == nil {
+		return nil
+	}
+	dir := p.k.ContentDir()
+	var entries []IndexEntry
+	for _, e := range p.manifest {
+		if e.Retired || !strings.HasPrefix(e.Path, dir+"/") {
+			continue
+		}
+		entries = append(entries, IndexEntry{Path: strings.TrimPrefix(e.Path, dir+"/"), Title: e.Title, Tags: e.Tags})
+	}
+	sort.Slice(entries, func(i, j int) bool { return entries[i].Path < entries[j].Path })
+	files, err := p.opts.Indexes(entries)
+	if err != nil {
+		return fmt.Errorf("kb: index pages: %w", err)
+	}
+	want := map[string]bool{}
+	names := make([]string, 0, len(files))
+	for name := range files {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		full := dir + "/" + name
+		want[full] = true
+		if !filepath.IsLocal(name) || strings.HasPrefix(name, ".") {
+			return fmt.Errorf("kb: index page %q is not a plain path in the content folder", name)
+		}
+		blob := Encode(plumbing.BlobObject, files[name])
+		cur, exists := p.k.blobAt(full)
+		if exists && cur == blob.Hash {
+			p.generated[full] = blob.Hash.String()
+			continue
+		}
+		if exists && p.generated[full] != cur.String() {
+			p.record(Result{Path: full, Action: Conflict, Reason: "index page edited by a person; kbsync leaves it as it is",
+				ID: Identity{Source: "kbsync", ID: name}, Info: Info{Title: name}})
+			continue
+		}
+		if _, taken := p.changes[full]; taken {
+			return fmt.Errorf("kb: index page %s clashes with an article", full)
+		}
+		if err := p.pack.add(blob); err != nil {
+			return err
+		}
+		p.changes[full] = blob.Hash
+		p.generated[full] = blob.Hash.String()
+	}
+	for full, h := range p.generated {
+		if want[full] {
+			continue
+		}
+		// No longer generated: remove it unless a person changed it.
+		if cur, ok := p.k.blobAt(full); ok && cur.String() == h {
+			p.changes[full] = plumbing.ZeroHash
+		}
+		delete(p.generated, full)
+	}
+	return nil
 }

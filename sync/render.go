@@ -42,6 +42,10 @@ func newRenderer(tmpl *templates.Set, red *redact.Redactor, redactKey string) *r
 type article struct {
 	content    []byte
 	redactions int
+	// The redacted title, answer author and tags, for the report, the pull
+	// request and the index pages.
+	title, author string
+	tags          []string
 }
 
 // scrubber redacts the values of one article and counts what it replaced.
@@ -202,7 +206,7 @@ func (r *renderer) render(t *forum.Thread) (*article, error) {
 	if err := r.check(out, title); err != nil {
 		return nil, err
 	}
-	return &article{content: out, redactions: sc.n}, nil
+	return &article{content: out, redactions: sc.n, title: title, author: aAuthor, tags: tags}, nil
 }
 
 // check is the last gate: the front matter parses back with the title as

@@ -323,14 +323,15 @@ func run(ctx context.Context, opts Options, readers []forum.Reader, r *renderer,
 			if reason := opts.Policy.apply(t); reason != "" {
 				rep.Skipped[reason]++
 				if retires(reason) {
-					if err := plan.Retire(id, kb.Info{Title: t.Title, SourceURL: t.URL}); err != nil {
+					title, _ := r.red.Plain(t.Title)
+					if err := plan.Retire(id, kb.Info{Title: title, SourceURL: t.URL}); err != nil {
 						return err
 					}
 				}
 				continue
 			}
 			j := job{seq: seq, thread: t, hash: r.sourceHash(t)}
-			if plan.Need(id, j.hash, info(t)) {
+			if plan.Need(id, j.hash, func() kb.Info { return r.info(t) }) {
 				queue = append(queue, j)
 			}
 		case out <- next:
@@ -347,8 +348,8 @@ func run(ctx context.Context, opts Options, readers []forum.Reader, r *renderer,
 				}
 				return fmt.Errorf("%s thread %s: %w", t.Source, t.ID, d.err)
 			}
-			in := info(t)
-			in.Redactions = d.art.redactions
+			in := kb.Info{Title: d.art.title, Tags: d.art.tags, SourceURL: t.URL, AnswerAuthor: d.art.author,
+				Score: t.Score, Redactions: d.art.redactions}
 			err := plan.Put(&kb.Article{ID: identity(t), Seq: d.seq, Slug: slugFor(t), Blob: d.blob,
 				SourceHash: d.hash, Info: in})
 			if err != nil {
@@ -381,10 +382,12 @@ func newRendererFor(dir string, rc redact.Config) (*renderer, error) {
 	return newRenderer(tmpl, red, hashBytes(key)), nil
 }
 
-func info(t *forum.Thread) kb.Info {
-	i := kb.Info{Title: t.Title, SourceURL: t.URL, Score: t.Score}
+// info describes a thread for a conflict row, with its forum text redacted.
+func (r *renderer) info(t *forum.Thread) kb.Info {
+	title, _ := r.red.Plain(t.Title)
+	i := kb.Info{Title: title, SourceURL: t.URL, Score: t.Score}
 	if t.Answer != nil {
-		i.AnswerAuthor = t.Answer.Author
+		i.AnswerAuthor, _ = r.red.Plain(t.Answer.Author)
 	}
 	return i
 }
