@@ -2,10 +2,10 @@ package kb
 
 import (
 	"fmt"
-	"slices"
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -87,15 +87,15 @@ type IndexEntry struct {
 type Plan struct {
 	k         *KB
 	generated map[string]string
-	opts     PlanOptions
-	pack     *packWriter
-	changes  map[string]plumbing.Hash // path -> new blob; ZeroHash deletes
-	results  []Result
-	counts   map[Action]int
-	pending  []*Article
-	manifest map[string]*Entry // the manifest as it will be written
-	refresh  bool              // only source hashes changed
-	seen     map[string]bool
+	opts      PlanOptions
+	pack      *packWriter
+	changes   map[string]plumbing.Hash // path -> new blob; ZeroHash deletes
+	results   []Result
+	counts    map[Action]int
+	pending   []*Article
+	manifest  map[string]*Entry // the manifest as it will be written
+	refresh   bool              // only source hashes changed
+	seen      map[string]bool
 }
 
 // Plan starts planning a sync.
