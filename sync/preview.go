@@ -17,6 +17,7 @@ type PreviewOptions struct {
 	Templates string
 	Policy    Policy
 	Redact    redact.Config
+	Preset    string
 }
 
 // errStop ends a reader early once the wanted thread was found.
@@ -25,7 +26,7 @@ var errStop = errors.New("stop")
 // Preview renders articles to w without touching any knowledge base. With
 // several articles, each is preceded by a "==> slug.md <==" line.
 func Preview(ctx context.Context, opts PreviewOptions, w io.Writer) error {
-	r, err := newRendererFor(opts.Templates, opts.Redact)
+	r, err := newRendererFor(opts.Templates, opts.Preset, opts.Redact)
 	if err != nil {
 		return err
 	}

@@ -29,13 +29,14 @@ const renderVersion = "1"
 type renderer struct {
 	conv        *convert.Converter
 	tmpl        *templates.Set
+	preset      *templates.Preset
 	red         *redact.Redactor
 	fingerprint string
 }
 
-func newRenderer(tmpl *templates.Set, red *redact.Redactor, redactKey string) *renderer {
-	return &renderer{conv: convert.New(), tmpl: tmpl, red: red,
-		fingerprint: renderVersion + "/" + tmpl.Fingerprint + "/" + redactKey}
+func newRenderer(tmpl *templates.Set, preset *templates.Preset, red *redact.Redactor, redactKey string) *renderer {
+	return &renderer{conv: convert.New(), tmpl: tmpl, preset: preset, red: red,
+		fingerprint: renderVersion + "/" + tmpl.Fingerprint + "/" + preset.Name + "/" + redactKey}
 }
 
 // article is a rendered article and what redaction did to it.
@@ -161,7 +162,7 @@ func (r *renderer) render(t *forum.Thread) (*article, error) {
 		QuestionAuthor: qAuthor, AnswerAuthor: aAuthor,
 		Tags: tags, Date: created, Lastmod: t.LastModified(), License: t.License,
 	}
-	fm, err := templates.FrontMatter(meta)
+	fm, err := r.preset.FrontMatter(meta)
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@
 package sync
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -32,6 +33,7 @@ type Options struct {
 	KB        kb.Options
 	DryRun    bool
 	Templates string // folder overriding the embedded templates
+	Preset    string // site generator preset; "" is hugo
 	Policy    Policy
 	Force     []string // --force-regenerate
 	Prune     bool
@@ -111,7 +113,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		return nil, &forum.InputError{Path: "", Offset: -1, Err: errors.New("no export to read"),
 			Hint: "pass --from PATH or list sources in kbsync.yaml"}
 	}
-	r, err := newRendererFor(opts.Templates, opts.Redact)
+	r, err := newRendererFor(opts.Templates, opts.Preset, opts.Redact)
 	if err != nil {
 		return nil, err
 	}
@@ -152,7 +154,8 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	plan, err := k.Plan(kb.PlanOptions{Force: opts.Force, Prune: opts.Prune, MarkDraft: templates.MarkDraft, DryRun: opts.DryRun})
+	plan, err := k.Plan(kb.PlanOptions{Force: opts.Force, Prune: opts.Prune, MarkDraft: r.preset.MarkDraft,
+		DryRun: opts.DryRun, Indexes: r.indexes})
 	if err != nil {
 		return nil, err
 	}
@@ -368,18 +371,32 @@ const plumbingBlob = plumbing.BlobObject
 // slugFor is the preferred file name of a thread's article.
 func slugFor(t *forum.Thread) string { return convert.Slug(t.Title) }
 
-// newRendererFor loads the templates and builds the redactor.
-func newRendererFor(dir string, rc redact.Config) (*renderer, error) {
+// newRendererFor loads the templates and the preset and builds the
+// redactor.
+func newRendererFor(dir, preset string, rc redact.Config) (*renderer, error) {
 	tmpl, err := templates.Load(dir)
 	if err != nil {
 		return nil, err
+	}
+	p, err := templates.LookupPreset(cmp.Or(preset, "hugo"))
+	if err != nil {
+		return nil, &forum.InputError{Path: "preset", Offset: -1, Err: err}
 	}
 	red, err := redact.New(rc)
 	if err != nil {
 		return nil, &forum.InputError{Path: "redact", Offset: -1, Err: err, Hint: "check the redact settings in kbsync.yaml"}
 	}
 	key, _ := json.Marshal(rc) // a change of redaction settings renders again
-	return newRenderer(tmpl, red, hashBytes(key)), nil
+	return newRenderer(tmpl, p, red, hashBytes(key)), nil
+}
+
+// indexes adapts the preset's index pages to the knowledge base.
+func (r *renderer) indexes(entries []kb.IndexEntry) (map[string][]byte, error) {
+	in := make([]templates.IndexEntry, len(entries))
+	for i, e := range entries {
+		in[i] = templates.IndexEntry{Path: e.Path, Title: e.Title, Tags: e.Tags}
+	}
+	return r.preset.Indexes(in)
 }
 
 // info describes a thread for a conflict row, with its forum text redacted.

@@ -45,23 +45,31 @@ type frontMatter struct {
 	Draft          bool     `yaml:"draft,omitempty"`
 }
 
-// FrontMatter marshals m as YAML (without the --- delimiters).
-func FrontMatter(m *Meta) (string, error) {
+// FrontMatter marshals m as YAML (without the --- delimiters) with the keys
+// every preset carries.
+func FrontMatter(m *Meta) (string, error) { return marshalYAML(baseFrontMatter(m)) }
+
+func baseFrontMatter(m *Meta) any {
 	tags := m.Tags
 	if tags == nil {
 		tags = []string{}
 	}
-	fm := frontMatter{
+	return &frontMatter{
 		Title: m.Title, Source: m.Source, SourceID: m.SourceID, SourceURL: m.SourceURL,
 		AnswerID: m.AnswerID, AnswerURL: m.AnswerURL,
 		QuestionAuthor: m.QuestionAuthor, AnswerAuthor: m.AnswerAuthor,
 		Tags: tags, Date: rfc3339(m.Date), Lastmod: rfc3339(m.Lastmod),
 		License: m.License, Draft: m.Draft,
 	}
+}
+
+// marshalYAML marshals a front matter struct; YAML aliases are never
+// produced, and every risky scalar is quoted by the library.
+func marshalYAML(v any) (string, error) {
 	var b bytes.Buffer
 	enc := yaml.NewEncoder(&b)
 	enc.SetIndent(2)
-	if err := enc.Encode(&fm); err != nil {
+	if err := enc.Encode(v); err != nil {
 		return "", fmt.Errorf("front matter: %w", err)
 	}
 	if err := enc.Close(); err != nil {

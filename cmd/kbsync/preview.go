@@ -35,6 +35,7 @@ stdout, exactly as sync would write it. No knowledge base is read or written.`,
 	cmd.Flags().StringVar(&opts.ID, "id", "", "the thread (question or topic) id to render")
 	cmd.Flags().StringVar(&opts.Site, "site", "", "the forum's public address, for permalinks")
 	cmd.Flags().StringVar(&opts.Templates, "templates", "", "a folder of templates overriding the embedded ones")
+	cmd.Flags().String("preset", "", "site generator preset (default hugo)")
 	return cmd
 }
 
@@ -45,5 +46,5 @@ func runPreview(cmd *cobra.Command, opts *previewOptions) error {
 	}
 	src := kbsync.ParseFrom(opts.From)
 	src.Site = opts.Site
-	return kbsync.Preview(cmd.Context(), kbsync.PreviewOptions{Source: src, ID: opts.ID, Templates: cfg.Templates, Redact: cfg.redact()}, opts.io.Out)
+	return kbsync.Preview(cmd.Context(), kbsync.PreviewOptions{Source: src, ID: opts.ID, Templates: cfg.Templates, Redact: cfg.redact(), Preset: cfg.KB.Preset}, opts.io.Out)
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/kbsync/kbsync/kb"
 	"github.com/kbsync/kbsync/kb/forge"
 	kbsync "github.com/kbsync/kbsync/sync"
+	"github.com/kbsync/kbsync/templates"
 	"github.com/kbsync/kbsync/sync/forum"
 )
 
@@ -75,7 +76,7 @@ Articles a person edited are never overwritten: they are reported as conflicts.`
 	f.BoolVar(&opts.PR, "pr", false, "push --branch (default kbsync/nightly) and open or update its pull request (GitHub, Gitea) or merge request (GitLab)")
 	f.StringVar(&opts.CacheDir, "cache-dir", "", "where remote knowledge bases are cloned (default: the user cache folder)")
 	f.StringVar(&opts.Templates, "templates", "", "a folder of templates overriding the embedded ones")
-	f.StringVar(&opts.Preset, "preset", "", "site generator preset: hugo (default)")
+	f.StringVar(&opts.Preset, "preset", "", "site generator preset: "+strings.Join(templates.PresetNames(), ", ")+" (default hugo)")
 	f.BoolVar(&opts.DryRun, "dry-run", false, "compute what would change and write nothing")
 	f.BoolVar(&opts.JSON, "json", false, "print the report as JSON on stdout")
 	f.StringArrayVar(&opts.Force, "force-regenerate", nil, "regenerate this thread's article even if a person edited it (`SOURCE:ID` or ID; repeatable)")
@@ -89,9 +90,6 @@ func runSync(cmd *cobra.Command, opts *syncOptions) error {
 	cfg, err := loadConfig(cmd)
 	if err != nil {
 		return err
-	}
-	if cfg.KB.Preset != "hugo" {
-		return usagef("preset %q is not supported yet; use hugo", cfg.KB.Preset)
 	}
 	since, err := cfg.since()
 	if err != nil {
@@ -154,6 +152,7 @@ func runSync(cmd *cobra.Command, opts *syncOptions) error {
 		Sources:   sources,
 		DryRun:    opts.DryRun,
 		Templates: cfg.Templates,
+		Preset:    cfg.KB.Preset,
 		Force:     opts.Force,
 		Prune:     opts.Prune,
 		Workers:   opts.Workers,
