@@ -267,7 +267,7 @@ func (k *KB) resolve() error {
 }
 
 // othersCommits lists the commits on the branch but not on the base that
-// someone other than kbsync made, newest first, as "abc1234 Subject (Name)".
+// someone other than kbsync made, newest first, as "Subject (Name, date)".
 func (k *KB) othersCommits(tip, base plumbing.Hash) ([]string, error) {
 	tc, err := k.repo.CommitObject(tip)
 	if err != nil {
@@ -295,7 +295,7 @@ func (k *KB) othersCommits(tip, base plumbing.Hash) ([]string, error) {
 		seen[c.Hash] = true
 		if !strings.EqualFold(c.Author.Email, k.opts.Author.Email) {
 			subject, _, _ := strings.Cut(c.Message, "\n")
-			others = append(others, fmt.Sprintf("%s %s (%s)", c.Hash.String()[:7], subject, c.Author.Name))
+			others = append(others, fmt.Sprintf("%s (%s, %s)", subject, c.Author.Name, c.Author.When.UTC().Format("2006-01-02")))
 		}
 		for _, ph := range c.ParentHashes {
 			if p, err := k.repo.CommitObject(ph); err == nil {
