@@ -678,7 +678,7 @@ func (d *Dump) historyText(sc *rowScanner, hist *os.File, off, post int64) (stri
 	if len(text) > d.maxBody {
 		return "", d.bodyErr(d.history, rec, off, len(text))
 	}
-	return text, nil
+	return TagLinks(text, d.site), nil
 }
 
 // eachRow streams a whole table, validating every row.
