@@ -253,7 +253,6 @@ func (p *planner) thread(id int64, qi int, isUnsolved bool, solvedBefore int) *g
 			a.edit = sentence(p.pick)
 			a.edited = changeDate.Add(time.Duration(p.pick.Int64N(int64(24 * time.Hour)))).Truncate(time.Millisecond)
 			a.activity = a.edited
-			*t.a = a
 		}
 	}
 	return t

@@ -275,8 +275,10 @@ func TestJSONLSolvedCount(t *testing.T) {
 		switch {
 		case o == nil:
 			t.Errorf("thread %s is not in the stackexchange output", id)
-		case o.Title != th.Title || o.Question.Body != th.Question.Body || o.Question.Author != th.Question.Author:
-			t.Errorf("thread %s differs between formats: %q / %q", id, o.Title, th.Title)
+		case o.Title != th.Title || !o.Created.Equal(th.Created):
+			t.Errorf("thread %s differs between formats: %q %s / %q %s", id, o.Title, o.Created, th.Title, th.Created)
+		case th.Answer != nil && (o.Question.Body != th.Question.Body || o.Question.Author != th.Question.Author):
+			t.Errorf("thread %s: the question differs between formats: %q / %q", id, o.Question.Author, th.Question.Author)
 		case th.Answer != nil && (o.Answer == nil || o.Answer.ID != th.Answer.ID || o.Answer.Body != th.Answer.Body ||
 			!o.Answer.Created.Equal(th.Answer.Created)):
 			t.Errorf("thread %s: the answer differs between formats", id)
@@ -628,7 +630,7 @@ func TestFlatMemory(t *testing.T) {
 	for _, format := range []string{"stackexchange", "jsonl"} {
 		small, _ := live(format, 1000)
 		large, written := live(format, 60000)
-		if written < 200<<20 {
+		if written < 150<<20 {
 			t.Fatalf("%s: only %d bytes written", format, written)
 		}
 		// Holding even 40 bytes per thread would add 2.4 MB.

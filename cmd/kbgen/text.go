@@ -50,6 +50,9 @@ func newVariant(raw string, at []int) variant {
 func htmlPoints(s string) []int {
 	var at []int
 	z := html.NewTokenizer(strings.NewReader(s))
+	// open counts the open elements of each code tag: an end tag closes
+	// only an element that is open, as the parser does.
+	open := map[string]int{}
 	code, off, rawNext := 0, 0, false
 	for len(at) < maxPoints {
 		tt := z.Next()
@@ -69,11 +72,13 @@ func htmlPoints(s string) []int {
 				// the tokenizer's view: leave the rest of the body alone.
 				return at
 			case tt == html.EndTagToken:
-				if isCodeTag(name) {
-					code = max(0, code-1)
+				if open[name] > 0 {
+					open[name]--
+					code--
 				}
 			case isCodeTag(name):
 				// A self-closing <pre/> opens a pre for the parser too.
+				open[name]++
 				code++
 			case isRawTag(name):
 				rawNext = true
