@@ -158,6 +158,10 @@ func (p *Plan) Commit(ctx context.Context, message func([]Result, map[Action]int
 		if err := p.k.applyWorktree(p.changes); err != nil {
 			return res, err
 		}
+		if err := syncTree(p.k.root); err != nil {
+			return res, fmt.Errorf("kb: sync %s: %w", p.k.root, err)
+		}
+		p.k.clearStage()
 		p.k.hook("worktree")
 	}
 	ref := plumbing.NewHashReference(p.k.branch, commit.Hash)

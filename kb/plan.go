@@ -134,7 +134,12 @@ func (k *KB) Plan(opts PlanOptions) (*Plan, error) {
 }
 
 // Abort discards the plan; nothing it prepared becomes visible.
-func (p *Plan) Abort() { p.pack.abort() }
+func (p *Plan) Abort() {
+	p.pack.abort()
+	if p.k.checkedOut {
+		p.k.clearStage()
+	}
+}
 
 func (p *Plan) forced(id Identity) bool {
 	for _, f := range p.opts.Force {
@@ -375,6 +380,9 @@ func (p *Plan) planIndexes() error {
 			continue
 		}
 		entries = append(entries, IndexEntry{Path: strings.TrimPrefix(e.Path, dir+"/"), Title: e.Title, Tags: e.Tags})
+	}
+	if len(entries) == 0 && len(p.generated) == 0 {
+		return nil // nothing to list yet
 	}
 	sort.Slice(entries, func(i, j int) bool { return entries[i].Path < entries[j].Path })
 	files, err := p.opts.Indexes(entries)

@@ -124,10 +124,17 @@ type errHold struct{ reason, detail string }
 func (e *errHold) Error() string { return e.reason + ": " + e.detail }
 
 func (r *renderer) body(p *forum.Post, site string) (string, error) {
+	var md string
+	var err error
 	if p.Format == forum.Markdown {
-		return r.conv.Markdown(p.Body, site)
+		md, err = r.conv.Markdown(p.Body, site)
+	} else {
+		md, err = r.conv.HTML(p.Body, site)
 	}
-	return r.conv.HTML(p.Body, site)
+	if errors.Is(err, convert.ErrTooLarge) {
+		return "", &errHold{"too_large", err.Error()}
+	}
+	return md, err
 }
 
 // render produces the article for a solved thread. Personal data and
@@ -198,6 +205,11 @@ func (r *renderer) render(t *forum.Thread) (*article, error) {
 	sc.add(res)
 	if sc.held != "" {
 		return nil, &errHold{"held_secret", sc.held}
+	}
+	// Template syntax of the site generator in forum text must not execute.
+	clean = convert.EscapeTemplates(clean, r.preset.Escape)
+	if convert.TemplateSyntax(clean, r.preset.Escape) {
+		return nil, &errHold{"template_syntax", "template syntax that cannot be escaped for " + r.preset.Name}
 	}
 	out := make([]byte, 0, len(fmBytes)+len(clean)+8)
 	out = append(out, "---\n"...)

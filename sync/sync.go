@@ -159,10 +159,15 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	stage, err := k.Stager()
+	if err != nil {
+		plan.Abort()
+		return nil, err
+	}
 	rep := newReport()
 	rep.Branch = k.Branch()
 	rep.Recovered = k.Recovered
-	if err := run(ctx, opts, readers, r, plan, rep); err != nil {
+	if err := run(ctx, opts, readers, r, plan, stage, rep); err != nil {
 		plan.Abort()
 		return nil, err
 	}
@@ -234,7 +239,7 @@ type done struct {
 // run is the pipeline: readers feed threads in order; this goroutine, the
 // only one touching the plan (and so the repository), selects them and
 // queues conversions; the workers render and encode in parallel.
-func run(ctx context.Context, opts Options, readers []forum.Reader, r *renderer, plan *kb.Plan, rep *Report) error {
+func run(ctx context.Context, opts Options, readers []forum.Reader, r *renderer, plan *kb.Plan, stage *kb.Stager, rep *Report) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	workers := opts.Workers
@@ -268,11 +273,14 @@ func run(ctx context.Context, opts Options, readers []forum.Reader, r *renderer,
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			enc := kb.NewEncoder()
 			for j := range jobs {
 				d := done{job: j}
 				d.art, d.err = r.render(j.thread)
 				if d.err == nil {
-					d.blob = kb.Encode(plumbingBlob, d.art.content)
+					d.blob = enc.Encode(plumbingBlob, d.art.content)
+					// Write the file now, in parallel; the commit renames it.
+					d.err = stage.Put(d.blob.Hash.String(), d.art.content)
 				}
 				select {
 				case results <- d:

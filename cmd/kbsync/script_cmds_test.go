@@ -185,12 +185,13 @@ func countGitHub(path string) (int, error) {
 	return n, nil
 }
 
-// articles DIR N: DIR holds N Markdown files.
+// articles DIR N: DIR holds N articles (Markdown files other than the
+// generated index pages).
 func cmdArticles(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) != 2 {
 		ts.Fatalf("usage: articles DIR N")
 	}
-	files, _ := filepath.Glob(filepath.Join(ts.MkAbs(args[0]), "*.md"))
+	files := articleFiles(ts.MkAbs(args[0]))
 	want, _ := strconv.Atoi(args[1])
 	if (len(files) == want) == neg {
 		ts.Fatalf("articles: %s holds %d articles, want %d", args[0], len(files), want)
@@ -203,7 +204,7 @@ var requiredKeys = []string{"title", "source", "source_id", "source_url", "answe
 // frontmatter DIR: every article's front matter parses as YAML with every
 // required key, a non-empty title and RFC 3339 dates.
 func cmdFrontMatter(ts *testscript.TestScript, neg bool, args []string) {
-	files, _ := filepath.Glob(filepath.Join(ts.MkAbs(args[0]), "*.md"))
+	files := articleFiles(ts.MkAbs(args[0]))
 	if len(files) == 0 {
 		ts.Fatalf("frontmatter: no articles in %s", args[0])
 	}
@@ -332,7 +333,7 @@ func cmdSameTree(ts *testscript.TestScript, neg bool, args []string) {
 func cmdAllMatch(ts *testscript.TestScript, neg bool, args []string) {
 	re, err := regexp.Compile("(?m)" + args[1])
 	ts.Check(err)
-	files, _ := filepath.Glob(filepath.Join(ts.MkAbs(args[0]), "*.md"))
+	files := articleFiles(ts.MkAbs(args[0]))
 	if len(files) == 0 {
 		ts.Fatalf("allmatch: no articles in %s", args[0])
 	}
@@ -434,4 +435,19 @@ func cmdSleep(ts *testscript.TestScript, neg bool, args []string) {
 	d, err := time.ParseDuration(args[0])
 	ts.Check(err)
 	time.Sleep(d)
+}
+
+// articleFiles lists the articles of a content folder: its Markdown files
+// except the index pages a preset generates (_index.md, index.md, README.md).
+func articleFiles(dir string) []string {
+	all, _ := filepath.Glob(filepath.Join(dir, "*.md"))
+	var out []string
+	for _, f := range all {
+		switch filepath.Base(f) {
+		case "_index.md", "index.md", "README.md":
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
 }

@@ -66,3 +66,16 @@ func IDSlug(parts ...string) string {
 	}
 	return b.String()
 }
+
+// TagSlug is Slug for a tag, spelling the characters that tell tags apart
+// ("c#" and "c++" would both be "c", ".net" would be "net"): `#` is
+// "sharp", `+` "plus", a leading `.` "dot". Hugo makes tag pages from such
+// slugs, so two tags must not share one.
+func TagSlug(tag string) string {
+	t := strings.TrimSpace(tag)
+	if len(t) > 1 && t[0] == '.' && isAlpha(t[1]) {
+		t = "dot " + t[1:]
+	}
+	t = strings.NewReplacer("#", " sharp ", "+", " plus ").Replace(t)
+	return Slug(t)
+}

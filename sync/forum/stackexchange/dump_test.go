@@ -205,7 +205,9 @@ func (e *expected) checkPost(t *testing.T, p *forum.Post, r map[string]string, u
 	}
 	wantBody, wantFormat := forum.CleanText(r["Body"]), forum.HTML
 	if text, ok := e.body[id]; ok && forum.CleanText(text) != "" {
-		wantBody, wantFormat = forum.CleanText(text), forum.Markdown
+		// The author's Markdown, with [tag:x] made a link to the site.
+		site := url[:strings.LastIndex(url[:strings.LastIndexByte(url, '/')], "/")]
+		wantBody, wantFormat = TagLinks(forum.CleanText(text), site), forum.Markdown
 	}
 	if p.Body != wantBody || p.Format != wantFormat {
 		t.Errorf("post %s: body (%s, %d bytes) differs from the expected (%s, %d bytes):\n got %.200q\nwant %.200q",

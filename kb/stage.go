@@ -1,0 +1,70 @@
+package kb
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// Stager writes rendered articles into a staging folder inside .git while
+// the conversion workers run, so that file writing happens in parallel and
+// the commit only has to rename files into place. It touches no git state
+// and is safe for concurrent use.
+type Stager struct{ dir string }
+
+// stageDir is the staging folder: inside .git, or, for a knowledge base
+// that does not exist yet, a temporary folder.
+func (k *KB) stageDir() string {
+	if k.stagePath != "" {
+		return k.stagePath
+	}
+	return filepath.Join(k.gitDir(), "kbsync", "stage")
+}
+
+// Stager returns the knowledge base's stager, or nil when the commit will
+// not touch a working tree (another branch, a bare cache, a dry run).
+func (k *KB) Stager() (*Stager, error) {
+	if !k.checkedOut || k.opts.DryRun {
+		return nil, nil
+	}
+	if k.pending {
+		dir, err := os.MkdirTemp("", "kbsync-stage-*")
+		if err != nil {
+			return nil, fmt.Errorf("kb: stage: %w", err)
+		}
+		k.stagePath = dir
+		return &Stager{dir: dir}, nil
+	}
+	dir := k.stageDir()
+	os.RemoveAll(dir) // left by an interrupted run
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("kb: stage: %w", err)
+	}
+	return &Stager{dir: dir}, nil
+}
+
+// Put writes content under its blob hash. A nil Stager does nothing.
+func (s *Stager) Put(h string, content []byte) error {
+	if s == nil {
+		return nil
+	}
+	f, err := os.OpenFile(filepath.Join(s.dir, h), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if errors.Is(err, os.ErrExist) {
+		return nil // the same bytes, staged for another article
+	}
+	if err != nil {
+		return fmt.Errorf("kb: stage: %w", err)
+	}
+	_, err = f.Write(content)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("kb: stage: %w", err)
+	}
+	return nil
+}
+
+// clearStage removes the staging folder.
+func (k *KB) clearStage() { os.RemoveAll(k.stageDir()) }
