@@ -79,7 +79,7 @@ type KB struct {
 	manifest   map[string]*Entry
 	generated  map[string]string // generated file path -> content hash
 	pending    bool              // the repository does not exist yet
-	stagePath string // a temporary staging folder, for a new knowledge base
+	stagePath  string            // a temporary staging folder, for a new knowledge base
 	// Recovered says what Open did to finish a run that was killed.
 	Recovered string
 	baseTip   plumbing.Hash // the base branch's tip, when there is one
