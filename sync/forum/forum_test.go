@@ -21,8 +21,17 @@ func TestCleanText(t *testing.T) {
 }
 
 func TestOneLine(t *testing.T) {
-	if got := OneLine("  How\n---\nevil: true  "); got != "How --- evil: true" {
-		t.Errorf("OneLine = %q", got)
+	tests := []struct{ in, want string }{
+		{"  How\n---\nevil: true  ", "How --- evil: true"},
+		{"Bidi \u202etxt.exe and zero\u200bwidth", "Bidi txt.exe and zerowidth"},
+		{"isolate \u2066x\u2069 bom\ufeff", "isolate x bom"},
+		{"emoji 👩\u200d💻 and فارسی\u200cها", "emoji 👩\u200d💻 and فارسی\u200cها"},
+		{"ansi \x1b[2J", "ansi [2J"},
+	}
+	for _, tt := range tests {
+		if got := OneLine(tt.in); got != tt.want {
+			t.Errorf("OneLine(%q) = %q, want %q", tt.in, got, tt.want)
+		}
 	}
 }
 

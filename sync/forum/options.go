@@ -71,7 +71,17 @@ func CleanText(s string) string {
 }
 
 // OneLine collapses all whitespace runs (newlines included) to one space and
-// trims: titles, names and tags are single-line values.
+// trims: titles, names and tags are single-line values. Bidirectional
+// overrides and invisible characters that spoof text (Trojan Source:
+// U+202A-U+202E, U+2066-U+2069, U+200B, U+2060, U+FEFF) are removed; joiners
+// (U+200C, U+200D), which some scripts and emoji need, are kept.
 func OneLine(s string) string {
-	return strings.Join(strings.Fields(CleanText(s)), " ")
+	s = strings.Map(func(r rune) rune {
+		switch {
+		case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069, r == 0x200b, r == 0x2060, r == 0xfeff:
+			return -1
+		}
+		return r
+	}, CleanText(s))
+	return strings.Join(strings.Fields(s), " ")
 }
