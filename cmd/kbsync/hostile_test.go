@@ -22,7 +22,7 @@ import (
 // hostileCase is one thread of a hostile export.
 type hostileCase struct {
 	title, question, answer string // HTML bodies
-	wantTitle                string // the title as the article must carry it; "" to skip the check
+	wantTitle               string // the title as the article must carry it; "" to skip the check
 }
 
 // canaries are values that must appear nowhere kbsync writes or prints.
