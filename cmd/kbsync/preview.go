@@ -12,17 +12,25 @@ type previewOptions struct {
 	ID        string
 	Site      string
 	Templates string
+	// Open renders the article to an HTML file and opens it; opener and
+	// terminal are replaced by tests.
+	Open     bool
+	opener   func(path string) error
+	terminal func() bool
 }
 
 func newPreviewCmd(io *streams, runF func(*cobra.Command, *previewOptions) error) *cobra.Command {
-	opts := &previewOptions{io: io}
+	opts := &previewOptions{io: io, opener: systemOpener, terminal: func() bool { return isTerminal(io.Out) && io.ErrIsTTY }}
 	cmd := &cobra.Command{
 		Use:   "preview [FORMAT:]PATH",
 		Short: "Print the articles an export would give, touching nothing",
 		Long: `preview renders the article of one thread (--id), or of every solved thread, to
 stdout, exactly as sync would write it. No knowledge base is read or written.`,
 		Example: `  kbsync preview ./coffee.stackexchange.com --id 1
-  kbsync preview discourse:./topics --site https://forum.example.com --id 3785 > article.md`,
+  kbsync preview discourse:./topics --site https://forum.example.com --id 3785 > article.md
+
+  # See it as a page in the browser
+  kbsync preview ./coffee.stackexchange.com --id 1 --open`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.From = args[0]
@@ -36,6 +44,7 @@ stdout, exactly as sync would write it. No knowledge base is read or written.`,
 	cmd.Flags().StringVar(&opts.Site, "site", "", "the forum's public address, for permalinks")
 	cmd.Flags().StringVar(&opts.Templates, "templates", "", "a folder of templates overriding the embedded ones")
 	cmd.Flags().String("preset", "", "site generator preset (default hugo)")
+	cmd.Flags().BoolVar(&opts.Open, "open", false, "render the article (--id) to an HTML file and open it in the browser")
 	return cmd
 }
 
@@ -46,5 +55,9 @@ func runPreview(cmd *cobra.Command, opts *previewOptions) error {
 	}
 	src := kbsync.ParseFrom(opts.From)
 	src.Site = opts.Site
-	return kbsync.Preview(cmd.Context(), kbsync.PreviewOptions{Source: src, ID: opts.ID, Templates: cfg.Templates, Redact: cfg.redact(), Preset: cfg.KB.Preset}, opts.io.Out)
+	po := kbsync.PreviewOptions{Source: src, ID: opts.ID, Templates: cfg.Templates, Redact: cfg.redact(), Preset: cfg.KB.Preset}
+	if opts.Open {
+		return previewOpen(cmd, opts, po)
+	}
+	return kbsync.Preview(cmd.Context(), po, opts.io.Out)
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/pprof"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -100,6 +101,39 @@ that a docs site publishes.`,
 		return &usageError{fmt.Errorf("%w (see %s --help)", err, c.CommandPath())}
 	})
 	root.PersistentFlags().String("config", "", "read settings from this kbsync.yaml (default: ./kbsync.yaml when present)")
-	root.AddCommand(newSyncCmd(io, nil), newPreviewCmd(io, nil), newVersionCmd(io))
+	// For developers: profile a run (go tool pprof FILE).
+	root.PersistentFlags().String("cpuprofile", "", "write a CPU profile to this file")
+	root.PersistentFlags().MarkHidden("cpuprofile")
+	root.PersistentFlags().String("memprofile", "", "write a heap profile to this file at the end")
+	root.PersistentFlags().MarkHidden("memprofile")
+	var stopProfile func()
+	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
+		path, _ := cmd.Flags().GetString("cpuprofile")
+		if path == "" {
+			return nil
+		}
+		f, err := os.Create(path)
+		if err != nil {
+			return usagef("--cpuprofile: %v", err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			f.Close()
+			return usagef("--cpuprofile: %v", err)
+		}
+		stopProfile = func() { pprof.StopCPUProfile(); f.Close() }
+		return nil
+	}
+	root.PersistentPostRun = func(cmd *cobra.Command, args []string) {
+		if stopProfile != nil {
+			stopProfile()
+		}
+		if path, _ := cmd.Flags().GetString("memprofile"); path != "" {
+			if f, err := os.Create(path); err == nil {
+				pprof.Lookup("allocs").WriteTo(f, 0)
+				f.Close()
+			}
+		}
+	}
+	root.AddCommand(newSyncCmd(io, nil), newPreviewCmd(io, nil), newVersionCmd(io), newInitCmd(io, nil), newReportCmd(io, nil), newCompletionCmd(io), newManCmd(io))
 	return root
 }
