@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-
 	"github.com/kbsync/kbsync/kb"
 	"github.com/kbsync/kbsync/sync/convert"
 	"github.com/kbsync/kbsync/sync/forum"

@@ -16,8 +16,8 @@ import (
 	"github.com/kbsync/kbsync/kb"
 	"github.com/kbsync/kbsync/kb/forge"
 	kbsync "github.com/kbsync/kbsync/sync"
-	"github.com/kbsync/kbsync/templates"
 	"github.com/kbsync/kbsync/sync/forum"
+	"github.com/kbsync/kbsync/templates"
 )
 
 type syncOptions struct {
