@@ -202,6 +202,8 @@ func (p *Plan) Put(a *Article) error {
 		if err := p.pack.add(a.Blob); err != nil {
 			return err
 		}
+		// Only the hash is needed from now on: keep memory per article small.
+		a.Blob.Data = nil
 		p.pending = append(p.pending, a)
 		return nil
 	}

@@ -156,7 +156,7 @@ var chrome = regexp.MustCompile(`(?i)\]\([^)]*(avatar|lightbox)|\d+\s*[×x]\s*\d
 // they are in the raw export, appear in the article in the same order, and
 // that no platform chrome comes through.
 func TestCorpusWordsSurvive(t *testing.T) {
-	r, err := newRendererFor("", "", redact.Config{})
+	r, err := newRendererFor("", "", redact.Config{}, "")
 	if err != nil {
 		t.Fatal(err)
 	}

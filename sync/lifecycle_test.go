@@ -83,7 +83,7 @@ func TestLifecycleRandomized(t *testing.T) {
 	dir := t.TempDir()
 	kbDir := filepath.Join(dir, "kb")
 	export := filepath.Join(dir, "threads.jsonl")
-	r, err := newRendererFor("", "", redact.Config{})
+	r, err := newRendererFor("", "", redact.Config{}, "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,6 +18,8 @@ type PreviewOptions struct {
 	Policy    Policy
 	Redact    redact.Config
 	Preset    string
+	// StructuredData: "qapage", "faqpage" or "".
+	StructuredData string
 }
 
 // errStop ends a reader early once the wanted thread was found.
@@ -26,7 +28,7 @@ var errStop = errors.New("stop")
 // Preview renders articles to w without touching any knowledge base. With
 // several articles, each is preceded by a "==> slug.md <==" line.
 func Preview(ctx context.Context, opts PreviewOptions, w io.Writer) error {
-	r, err := newRendererFor(opts.Templates, opts.Preset, opts.Redact)
+	r, err := newRendererFor(opts.Templates, opts.Preset, opts.Redact, opts.StructuredData)
 	if err != nil {
 		return err
 	}

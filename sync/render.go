@@ -19,7 +19,7 @@ import (
 
 // renderVersion changes when kbsync's own rendering changes, so that every
 // article is rendered again after an upgrade.
-const renderVersion = "1"
+const renderVersion = "2"
 
 // renderer turns threads into article bytes. It is shared by the workers:
 // everything in it is read-only after construction.
@@ -27,6 +27,7 @@ type renderer struct {
 	conv        *convert.Converter
 	tmpl        *templates.Set
 	preset      *templates.Preset
+	structured  string // schema.org JSON-LD kind, or "" for none
 	red         *redact.Redactor
 	fingerprint string
 }
@@ -60,6 +61,13 @@ func (s *scrubber) add(res redact.Result) {
 	if res.Held && s.held == "" {
 		s.held = res.HeldReason
 	}
+}
+
+// text redacts a Markdown body.
+func (s *scrubber) text(v string) string {
+	out, res := s.red.Text(v)
+	s.add(res)
+	return out
 }
 
 // plain redacts a one-line value: a title, a name, a tag.
@@ -160,13 +168,30 @@ func (r *renderer) render(t *forum.Thread) (*article, error) {
 	for _, tag := range t.Tags {
 		tags = append(tags, sc.plain(tag))
 	}
+	var alsoAsked []string
+	for _, d := range t.Duplicates {
+		if d.Title != "" {
+			alsoAsked = append(alsoAsked, sc.plain(d.Title))
+		}
+	}
 	meta := &templates.Meta{
 		Title: title, Source: t.Source, SourceID: t.ID, SourceURL: t.URL,
 		AnswerID: t.Answer.ID, AnswerURL: t.Answer.URL,
 		QuestionAuthor: qAuthor, AnswerAuthor: aAuthor,
 		Tags: tags, Date: created, Lastmod: t.LastModified(), License: t.License,
+		Lang: t.Lang, AlsoAsked: alsoAsked,
+	}
+	if r.structured != "" {
+		// The JSON-LD repeats the question and answer in the front matter:
+		// redact them before it is built, as the body will be.
+		q, a = sc.text(q), sc.text(a)
+		meta.StructuredData, meta.Question, meta.Answer = r.structured, q, a
 	}
 	fm, err := r.preset.FrontMatter(meta)
+	var hold *templates.HoldError
+	if errors.As(err, &hold) {
+		return nil, &errHold{hold.Reason, hold.Detail}
+	}
 	if err != nil {
 		return nil, err
 	}

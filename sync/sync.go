@@ -9,6 +9,7 @@ package sync
 import (
 	"cmp"
 	"context"
+	"crypto/md5"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -34,10 +35,13 @@ type Options struct {
 	DryRun    bool
 	Templates string // folder overriding the embedded templates
 	Preset    string // site generator preset; "" is hugo
-	Policy    Policy
-	Force     []string // --force-regenerate
-	Prune     bool
-	Workers   int // 0: one per CPU
+	// StructuredData adds schema.org JSON-LD to the front matter:
+	// "qapage", "faqpage" or "" (none).
+	StructuredData string
+	Policy         Policy
+	Force          []string // --force-regenerate
+	Prune          bool
+	Workers        int // 0: one per CPU
 	// Push sends the branch to origin after committing.
 	Push bool
 	// Token authenticates pushes and fetches over HTTPS.
@@ -113,7 +117,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		return nil, &forum.InputError{Path: "", Offset: -1, Err: errors.New("no export to read"),
 			Hint: "pass --from PATH or list sources in kbsync.yaml"}
 	}
-	r, err := newRendererFor(opts.Templates, opts.Preset, opts.Redact)
+	r, err := newRendererFor(opts.Templates, opts.Preset, opts.Redact, opts.StructuredData)
 	if err != nil {
 		return nil, err
 	}
@@ -296,7 +300,7 @@ func run(ctx context.Context, opts Options, readers []forum.Reader, r *renderer,
 		wg.Wait()
 	}()
 
-	seen := map[string]int{} // identity -> seq, to report duplicates across sources
+	seen := map[[16]byte]struct{}{} // identities seen, to report duplicates across sources
 	var queue []job
 	in, inflight, seq := threads, 0, 0
 	for in != nil || len(queue) > 0 || inflight > 0 {
@@ -325,12 +329,12 @@ func run(ctx context.Context, opts Options, readers []forum.Reader, r *renderer,
 				opts.Progress(seq)
 			}
 			id := identity(t)
-			key := id.String()
+			key := md5.Sum([]byte(id.String())) // 16 bytes a thread, whatever the id
 			if _, dup := seen[key]; dup {
 				return &forum.InputError{Format: t.Source, Path: "", Record: "thread " + t.ID, Offset: -1,
 					Err: errors.New("the same thread appears twice in the exports"), Hint: "pass each export once"}
 			}
-			seen[key] = seq
+			seen[key] = struct{}{}
 			if reason := opts.Policy.apply(t); reason != "" {
 				rep.Skipped[reason]++
 				if retires(reason) {
@@ -380,8 +384,9 @@ const plumbingBlob = plumbing.BlobObject
 func slugFor(t *forum.Thread) string { return convert.Slug(t.Title) }
 
 // newRendererFor loads the templates and the preset and builds the
-// redactor.
-func newRendererFor(dir, preset string, rc redact.Config) (*renderer, error) {
+// redactor. structured is the schema.org JSON-LD kind ("", "qapage",
+// "faqpage").
+func newRendererFor(dir, preset string, rc redact.Config, structured string) (*renderer, error) {
 	tmpl, err := templates.Load(dir)
 	if err != nil {
 		return nil, err
@@ -394,8 +399,20 @@ func newRendererFor(dir, preset string, rc redact.Config) (*renderer, error) {
 	if err != nil {
 		return nil, &forum.InputError{Path: "redact", Offset: -1, Err: err, Hint: "check the redact settings in kbsync.yaml"}
 	}
+	var kind string
+	switch strings.ToLower(structured) {
+	case "":
+	case "qapage":
+		kind = templates.JSONLDQAPage
+	case "faqpage":
+		kind = templates.JSONLDFAQPage
+	default:
+		return nil, &forum.InputError{Path: "kb.jsonld", Offset: -1, Err: fmt.Errorf("unknown structured data %q", structured), Hint: "use qapage, faqpage or leave it empty"}
+	}
 	key, _ := json.Marshal(rc) // a change of redaction settings renders again
-	return newRenderer(tmpl, p, red, hashBytes(key)), nil
+	r := newRenderer(tmpl, p, red, hashBytes(key)+"/"+kind)
+	r.structured = kind
+	return r, nil
 }
 
 // indexes adapts the preset's index pages to the knowledge base.
@@ -417,6 +434,9 @@ func (r *renderer) info(t *forum.Thread) kb.Info {
 	return i
 }
 
+// maxCommitLines caps the articles a commit message lists by name.
+const maxCommitLines = 200
+
 func commitMessage(tmpl *templates.Set, results []kb.Result, counts map[kb.Action]int) string {
 	var parts []string
 	for _, a := range []kb.Action{kb.Added, kb.Updated, kb.Retired, kb.Conflict} {
@@ -429,12 +449,25 @@ func commitMessage(tmpl *templates.Set, results []kb.Result, counts map[kb.Actio
 		c.Subject = "kbsync: refresh the manifest"
 	}
 	sort.SliceStable(results, func(i, j int) bool { return results[i].Path < results[j].Path })
+	// Every conflict is listed; other changes up to a readable number (the
+	// manifest's diff holds them all).
+	listed, more := 0, 0
 	for _, r := range results {
+		if r.Action != kb.Conflict && listed >= maxCommitLines {
+			more++
+			continue
+		}
 		line := fmt.Sprintf("%s %s (%s)", r.Action, r.Path, r.ID)
 		if r.Reason != "" {
 			line += ": " + r.Reason
 		}
 		c.Lines = append(c.Lines, forum.OneLine(line))
+		if r.Action != kb.Conflict {
+			listed++
+		}
+	}
+	if more > 0 {
+		c.Lines = append(c.Lines, fmt.Sprintf("... and %d more (see the diff of %s)", more, kb.ManifestPath))
 	}
 	var b strings.Builder
 	if err := tmpl.Commit(&b, c); err != nil {

@@ -164,13 +164,44 @@ type Commit struct {
 	Lines   []string
 }
 
-// EscapeMarkdown escapes text so that Markdown shows it literally on one line.
+// EscapeMarkdown escapes text so that Markdown shows it literally on one
+// line, in every engine the presets meet: CommonMark (Hugo, GitHub, MDX),
+// kramdown (Jekyll) and Python-Markdown (MkDocs). `&`, `<`, `>`, `~` and
+// `|` are written as character references, since kramdown or
+// Python-Markdown do not take a backslash before them as an escape and
+// would show it; the other characters are escaped with a backslash.
 func EscapeMarkdown(s string) string {
 	s = strings.Join(strings.Fields(s), " ")
 	var b strings.Builder
+	// A list marker would start a list where the text begins a line
+	// (a list item of its own, "- - x").
+	digits := len(s) - len(strings.TrimLeft(s, "0123456789"))
+	switch {
+	case strings.HasPrefix(s, "-") || strings.HasPrefix(s, "+"):
+		b.WriteByte('\\')
+	case digits > 0 && digits < len(s) && s[digits] == '.':
+		b.WriteString(s[:digits])
+		b.WriteByte('\\')
+		s = s[digits:]
+	}
 	for _, r := range s {
 		switch r {
-		case '\\', '`', '*', '_', '[', ']', '<', '>', '#', '|', '!', '{', '}', '(', ')', '~', '&':
+		case '&':
+			b.WriteString("&amp;")
+			continue
+		case '<':
+			b.WriteString("&lt;")
+			continue
+		case '>':
+			b.WriteString("&gt;")
+			continue
+		case '~':
+			b.WriteString("&#126;")
+			continue
+		case '|':
+			b.WriteString("&#124;")
+			continue
+		case '\\', '`', '*', '_', '[', ']', '#', '!', '{', '}', '(', ')':
 			b.WriteByte('\\')
 		}
 		b.WriteRune(r)

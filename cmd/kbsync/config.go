@@ -23,6 +23,7 @@ type config struct {
 		Path       string `mapstructure:"path"`
 		ContentDir string `mapstructure:"content_dir"`
 		Preset     string `mapstructure:"preset"`
+		JSONLD     string `mapstructure:"jsonld"`
 	} `mapstructure:"kb"`
 	Select struct {
 		MinScore         *int     `mapstructure:"min_score"`
@@ -73,6 +74,7 @@ var defaults = map[string]any{
 	"kb.path":                  "",
 	"kb.content_dir":           "faq",
 	"kb.preset":                "hugo",
+	"kb.jsonld":                "",
 	"select.include_tags":      []string{},
 	"select.exclude_tags":      []string{},
 	"select.since":             "",

@@ -259,6 +259,7 @@ kb:
   {{pad (printf "path: %s" (q .KB))}}# the knowledge base's git working tree (created by the first sync)
   {{pad (printf "content_dir: %s" (q .ContentDir))}}# where the articles go, inside the knowledge base
   {{pad (printf "preset: %s" .Preset)}}# site generator: {{.Presets}}
+  jsonld: ""                  # schema.org JSON-LD in the front matter: qapage, faqpage or "" (none)
 
 select:                       # which solved threads become articles
   min_score: null             # a number leaves out threads scored lower (null: no minimum)

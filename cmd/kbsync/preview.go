@@ -55,7 +55,7 @@ func runPreview(cmd *cobra.Command, opts *previewOptions) error {
 	}
 	src := kbsync.ParseFrom(opts.From)
 	src.Site = opts.Site
-	po := kbsync.PreviewOptions{Source: src, ID: opts.ID, Templates: cfg.Templates, Redact: cfg.redact(), Preset: cfg.KB.Preset}
+	po := kbsync.PreviewOptions{Source: src, ID: opts.ID, Templates: cfg.Templates, Redact: cfg.redact(), Preset: cfg.KB.Preset, StructuredData: cfg.KB.JSONLD}
 	if opts.Open {
 		return previewOpen(cmd, opts, po)
 	}
