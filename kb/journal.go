@@ -62,10 +62,14 @@ func (k *KB) removeJournal() error {
 // entries are set to the new commit, then the branch is moved to it if it
 // still points where that run left it. It reports what it did.
 func (k *KB) recover() (string, error) {
-	b, err := os.ReadFile(k.journalPath())
+	jst, err := os.Stat(k.journalPath())
 	if errors.Is(err, os.ErrNotExist) {
 		return "", nil
 	}
+	if err != nil {
+		return "", fmt.Errorf("kb: journal: %w", err)
+	}
+	b, err := os.ReadFile(k.journalPath())
 	if err != nil {
 		return "", fmt.Errorf("kb: journal: %w", err)
 	}
@@ -104,6 +108,16 @@ func (k *KB) recover() (string, error) {
 			changes[p] = e.Hash
 		} else {
 			changes[p] = plumbing.ZeroHash
+		}
+	}
+	// The killed run may have died holding index.lock. It wrote the lock
+	// after the journal; we hold kbsync's run lock, so a lock that new is
+	// its own (a git command started since would be a rare coincidence,
+	// and it only fails and asks to be run again).
+	lock := filepath.Join(k.gitDir(), "index.lock")
+	if lst, err := os.Stat(lock); err == nil && !lst.ModTime().Before(jst.ModTime()) {
+		if err := os.Remove(lock); err != nil {
+			return "", fmt.Errorf("kb: remove the interrupted run's %s: %w", lock, err)
 		}
 	}
 	if err := k.applyWorktree(changes); err != nil {

@@ -138,6 +138,13 @@ func Open(ctx context.Context, opts Options) (*KB, error) {
 	if err := k.resolve(); err != nil {
 		return nil, err
 	}
+	if k.checkedOut && !opts.DryRun {
+		// Refuse before anything is written, not half-way through.
+		lock := filepath.Join(k.gitDir(), "index.lock")
+		if _, err := os.Stat(lock); err == nil {
+			return nil, fmt.Errorf("kb: %s exists: another git process is running; if none is, remove the file manually to continue", lock)
+		}
+	}
 	if err := k.loadManifest(); err != nil {
 		return nil, err
 	}

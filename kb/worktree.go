@@ -191,6 +191,7 @@ func (k *KB) writeIndex(idx *index.Index) error {
 		}
 		return fmt.Errorf("kb: %w", err)
 	}
+	k.hook("index") // tests kill the process here, holding index.lock
 	err = index.NewEncoder(f).Encode(idx)
 	if err == nil {
 		err = f.Sync()
