@@ -78,6 +78,7 @@ func (p *Plan) Commit(ctx context.Context, message func([]Result, map[Action]int
 	if len(p.changes) > 0 {
 		manifest := encodeManifest(p.manifest, p.generated)
 		mblob := Encode(plumbing.BlobObject, manifest)
+		p.k.stageOwn(mblob.Hash, manifest)
 		if old, ok := p.k.blobAt(ManifestPath); !ok || old != mblob.Hash {
 			if err := p.pack.add(mblob); err != nil {
 				return fail(err)

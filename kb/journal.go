@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
+	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
 )
@@ -103,12 +105,14 @@ func (k *KB) recover() (string, error) {
 		return "", fmt.Errorf("kb: %w", err)
 	}
 	changes := map[string]plumbing.Hash{}
+	dirs := map[string]map[string]plumbing.Hash{}
 	for _, p := range j.Paths {
-		if e, err := tree.FindEntry(p); err == nil {
-			changes[p] = e.Hash
-		} else {
-			changes[p] = plumbing.ZeroHash
+		dir, name := path.Split(p)
+		dir = strings.TrimSuffix(dir, "/")
+		if dirs[dir] == nil {
+			dirs[dir] = filesOf(tree, dir)
 		}
+		changes[p] = dirs[dir][name] // ZeroHash: removed by the commit
 	}
 	// The killed run may have died holding index.lock. It wrote the lock
 	// after the journal; we hold kbsync's run lock, so a lock that new is

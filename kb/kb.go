@@ -76,7 +76,7 @@ type KB struct {
 	parent     *object.Commit         // the commit the new one builds on, nil in an empty repository
 	tree       *object.Tree           // the parent's tree, nil in an empty repository
 	checkedOut bool                   // the branch is HEAD's: update the working tree and index too
-	manifest   map[string]*Entry
+	manifest   map[Identity]*Entry
 	generated  map[string]string // generated file path -> content hash
 	pending    bool              // the repository does not exist yet
 	stagePath  string            // a temporary staging folder, for a new knowledge base
@@ -84,7 +84,9 @@ type KB struct {
 	Recovered string
 	baseTip   plumbing.Hash // the base branch's tip, when there is one
 	baseName  string
-	rebuilt   bool // the branch starts again from the base
+	// dirs caches the files of the parent tree's folders (blobAt).
+	dirs    map[string]map[string]plumbing.Hash
+	rebuilt bool // the branch starts again from the base
 	// rebuiltFrom is the branch's tip before it was started again.
 	rebuiltFrom *plumbing.Reference
 	// Others lists commits that people made on the branch (not on the
@@ -124,7 +126,7 @@ func Open(ctx context.Context, opts Options) (*KB, error) {
 		k.pending = true
 		k.branch = plumbing.NewBranchReferenceName(cmp.Or(opts.Branch, "main"))
 		k.checkedOut = k.branch == mainBranch
-		k.manifest, k.generated = map[string]*Entry{}, map[string]string{}
+		k.manifest, k.generated = map[Identity]*Entry{}, map[string]string{}
 		return k, nil
 	case err != nil:
 		return nil, fmt.Errorf("kb: open %s: %w", root, err)
@@ -329,6 +331,7 @@ func (k *KB) Proposal() (bool, error) {
 }
 
 func (k *KB) setParent(h plumbing.Hash) error {
+	k.dirs = nil // the folder maps describe the old tree
 	c, err := k.repo.CommitObject(h)
 	if err != nil {
 		return fmt.Errorf("kb: read commit %s: %w", h, err)
@@ -390,11 +393,40 @@ func (k *KB) blobAt(p string) (plumbing.Hash, bool) {
 	if k.tree == nil {
 		return plumbing.ZeroHash, false
 	}
-	e, err := k.tree.FindEntry(p)
-	if err != nil || !e.Mode.IsFile() {
-		return plumbing.ZeroHash, false
+	// go-git decodes a subtree again on every FindEntry: with 100,000
+	// articles in one folder, one lookup per article was quadratic. The
+	// folders' files are read once into maps.
+	dir, name := path.Split(p)
+	dir = strings.TrimSuffix(dir, "/")
+	files, ok := k.dirs[dir]
+	if !ok {
+		files = filesOf(k.tree, dir)
+		if k.dirs == nil {
+			k.dirs = map[string]map[string]plumbing.Hash{}
+		}
+		k.dirs[dir] = files
 	}
-	return e.Hash, true
+	h, ok := files[name]
+	return h, ok
+}
+
+// filesOf maps the names of the files directly in a folder of a tree to
+// their blobs; a missing folder is empty.
+func filesOf(t *object.Tree, dir string) map[string]plumbing.Hash {
+	files := map[string]plumbing.Hash{}
+	if dir != "" {
+		sub, err := t.Tree(dir)
+		if err != nil {
+			return files
+		}
+		t = sub
+	}
+	for _, e := range t.Entries {
+		if e.Mode.IsFile() {
+			files[e.Name] = e.Hash
+		}
+	}
+	return files
 }
 
 // ReadFile returns the committed content of p in the parent tree.

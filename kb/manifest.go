@@ -45,7 +45,16 @@ type Identity struct {
 	ID     string
 }
 
-func (id Identity) key() string { return id.Source + "\x00" + id.Site + "\x00" + id.ID }
+// less orders identities by source, site, then id.
+func (id Identity) less(o Identity) bool {
+	if id.Source != o.Source {
+		return id.Source < o.Source
+	}
+	if id.Site != o.Site {
+		return id.Site < o.Site
+	}
+	return id.ID < o.ID
+}
 
 func (e *Entry) identity() Identity { return Identity{e.Source, e.Site, e.SourceID} }
 
@@ -66,8 +75,8 @@ type manifestFile struct {
 
 // parseManifest reads the manifest (articles, and generated files); a
 // missing manifest is empty.
-func parseManifest(b []byte) (map[string]*Entry, map[string]string, error) {
-	entries := map[string]*Entry{}
+func parseManifest(b []byte) (map[Identity]*Entry, map[string]string, error) {
+	entries := map[Identity]*Entry{}
 	generated := map[string]string{}
 	if len(b) == 0 {
 		return entries, generated, nil
@@ -87,7 +96,7 @@ func parseManifest(b []byte) (map[string]*Entry, map[string]string, error) {
 		if e.Source == "" || e.SourceID == "" || e.Path == "" {
 			return nil, nil, fmt.Errorf("manifest %s: article %d lacks source, source_id or path", ManifestPath, i)
 		}
-		k := e.identity().key()
+		k := e.identity()
 		if _, dup := entries[k]; dup {
 			return nil, nil, fmt.Errorf("manifest %s: article %s appears twice", ManifestPath, e.identity())
 		}
@@ -101,7 +110,7 @@ func parseManifest(b []byte) (map[string]*Entry, map[string]string, error) {
 
 // encodeManifest writes one article per line, sorted by identity, so that
 // a sync's diff shows exactly the articles it touched.
-func encodeManifest(entries map[string]*Entry, generated map[string]string) []byte {
+func encodeManifest(entries map[Identity]*Entry, generated map[string]string) []byte {
 	list := make([]*Entry, 0, len(entries))
 	for _, e := range entries {
 		list = append(list, e)

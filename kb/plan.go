@@ -93,9 +93,7 @@ type Plan struct {
 	results   []Result
 	counts    map[Action]int
 	pending   []*Article
-	manifest  map[string]*Entry // the manifest as it will be written
-	refresh   bool              // only source hashes changed
-	seen      map[string]bool
+	manifest  map[Identity]*Entry // the manifest as it will be written
 }
 
 // Plan starts planning a sync.
@@ -120,7 +118,7 @@ func (k *KB) Plan(opts PlanOptions) (*Plan, error) {
 		}
 		pw.ownDir = k.pending
 	}
-	m := make(map[string]*Entry, len(k.manifest))
+	m := make(map[Identity]*Entry, len(k.manifest))
 	for key, e := range k.manifest {
 		c := *e
 		m[key] = &c
@@ -130,7 +128,7 @@ func (k *KB) Plan(opts PlanOptions) (*Plan, error) {
 		g[p] = h
 	}
 	return &Plan{k: k, opts: opts, pack: pw, changes: map[string]plumbing.Hash{}, counts: map[Action]int{},
-		manifest: m, generated: g, seen: map[string]bool{}}, nil
+		manifest: m, generated: g}, nil
 }
 
 // Abort discards the plan; nothing it prepared becomes visible.
@@ -167,11 +165,10 @@ func (p *Plan) touched(e *Entry) string {
 // returns false for an article whose source did not change (unchanged) and
 // for one a person edited (conflict: recorded here, with the reason).
 func (p *Plan) Need(id Identity, sourceHash string, info func() Info) bool {
-	e := p.manifest[id.key()]
+	e := p.manifest[id]
 	if e == nil {
 		return true
 	}
-	p.seen[id.key()] = true
 	if p.forced(id) {
 		return true
 	}
@@ -195,8 +192,7 @@ func (p *Plan) record(r Result) {
 
 // Put records a rendered article.
 func (p *Plan) Put(a *Article) error {
-	key := a.ID.key()
-	p.seen[key] = true
+	key := a.ID
 	e := p.manifest[key]
 	if e == nil {
 		if err := p.pack.add(a.Blob); err != nil {
@@ -211,8 +207,8 @@ func (p *Plan) Put(a *Article) error {
 		// Same bytes: keep the file; remember the new source hash so the
 		// next run can skip the conversion.
 		if e.SourceHash != a.SourceHash || e.Title != a.Info.Title || !slices.Equal(e.Tags, a.Info.Tags) {
+			// Kept in memory: written with the next commit that changes a file.
 			e.SourceHash, e.Title, e.Tags = a.SourceHash, a.Info.Title, a.Info.Tags
-			p.refresh = true
 		}
 		p.record(Result{Path: e.Path, Action: Unchanged, ID: a.ID, Info: a.Info})
 		return nil
@@ -235,8 +231,7 @@ func (p *Plan) Put(a *Article) error {
 // answered: its article becomes a draft, or is removed with Prune. A thread
 // with no article is ignored.
 func (p *Plan) Retire(id Identity, info Info) error {
-	key := id.key()
-	p.seen[key] = true
+	key := id
 	e := p.manifest[key]
 	if e == nil {
 		return nil
@@ -252,10 +247,7 @@ func (p *Plan) Retire(id Identity, info Info) error {
 	case reason == "deleted or moved by a person":
 		// Already gone: remember it as retired, so that it is never
 		// recreated if the thread is answered again.
-		if !e.Retired {
-			e.Retired = true
-			p.refresh = true
-		}
+		e.Retired = true
 		p.counts[Unchanged]++
 		return nil
 	case reason != "" && !p.forced(id):
@@ -278,6 +270,7 @@ func (p *Plan) Retire(id Identity, info Info) error {
 		return nil
 	}
 	blob := Encode(plumbing.BlobObject, draft)
+	p.k.stageOwn(blob.Hash, draft)
 	if err := p.pack.add(blob); err != nil {
 		return err
 	}
@@ -328,7 +321,7 @@ func (p *Plan) assignPaths() {
 // Add places a new article at a path.
 func (p *Plan) Add(a *Article, path string) {
 	p.changes[path] = a.Blob.Hash
-	p.manifest[a.ID.key()] = &Entry{Source: a.ID.Source, Site: a.ID.Site, SourceID: a.ID.ID, Path: path,
+	p.manifest[a.ID] = &Entry{Source: a.ID.Source, Site: a.ID.Site, SourceID: a.ID.ID, Path: path,
 		SourceHash: a.SourceHash, ContentHash: a.Blob.Hash.String(), Title: a.Info.Title, Tags: a.Info.Tags}
 	p.record(Result{Path: path, Action: Added, ID: a.ID, Info: a.Info})
 }
@@ -352,7 +345,7 @@ func (p *Plan) Results() ([]Result, map[Action]int) {
 		if p.results[i].Path != p.results[j].Path {
 			return p.results[i].Path < p.results[j].Path
 		}
-		return p.results[i].ID.key() < p.results[j].ID.key()
+		return p.results[i].ID.less(p.results[j].ID)
 	})
 	counts := map[Action]int{}
 	for a, n := range p.counts {
@@ -404,6 +397,7 @@ func (p *Plan) planIndexes() error {
 			return fmt.Errorf("kb: index page %q is not a plain path in the content folder", name)
 		}
 		blob := Encode(plumbing.BlobObject, files[name])
+		p.k.stageOwn(blob.Hash, files[name])
 		cur, exists := p.k.blobAt(full)
 		if exists && cur == blob.Hash {
 			p.generated[full] = blob.Hash.String()

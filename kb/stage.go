@@ -2,7 +2,9 @@ package kb
 
 import (
 	"errors"
+
 	"fmt"
+	"github.com/go-git/go-git/v5/plumbing"
 	"os"
 	"path/filepath"
 )
@@ -68,3 +70,16 @@ func (s *Stager) Put(h string, content []byte) error {
 
 // clearStage removes the staging folder.
 func (k *KB) clearStage() { os.RemoveAll(k.stageDir()) }
+
+// stageOwn stages a file the plan makes itself (the manifest, an index
+// page, a retired article), so that the commit renames it into place
+// instead of reading it back from the pack.
+func (k *KB) stageOwn(h plumbing.Hash, content []byte) {
+	if !k.checkedOut || k.opts.DryRun {
+		return
+	}
+	if st, err := os.Stat(k.stageDir()); err != nil || !st.IsDir() {
+		return
+	}
+	(&Stager{dir: k.stageDir()}).Put(h.String(), content) // on failure the commit reads the pack
+}

@@ -3,9 +3,10 @@ package sync
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
+	"io"
 	"net/url"
 	"strings"
 	"time"
@@ -77,49 +78,60 @@ func (s *scrubber) plain(v string) string {
 	return out
 }
 
-// hashedThread is the part of a thread that shapes its article: counts
-// that move every day (score, views) are left out so that they do not
-// cause needless updates.
-type hashedThread struct {
-	Render     string
-	Title      string
-	Site, URL  string
-	Question   hashedPost
-	Answer     hashedPost
-	Solutions  []hashedPost
-	Tags       []string
-	Category   string
-	License    string
-	Lang       string
-	Created    time.Time
-	Updated    time.Time
-	Duplicates []forum.Ref
-}
-
-type hashedPost struct {
-	ID, URL, Author, Body string
-	Format                forum.BodyFormat
-	Created, Updated      time.Time
-}
-
-func hashPost(p *forum.Post) hashedPost {
-	if p == nil {
-		return hashedPost{}
-	}
-	return hashedPost{p.ID, p.URL, p.Author, p.Body, p.Format, p.Created, p.Updated}
-}
-
-// sourceHash identifies what an article is made from.
+// sourceHash identifies what an article is made from: the parts of the
+// thread that shape it (counts that move every day, score and views, are
+// left out so that they cause no needless update) and the renderer's
+// fingerprint. Fields are written length-prefixed straight into the hash;
+// this runs for every thread of every sync, changed or not.
 func (r *renderer) sourceHash(t *forum.Thread) string {
-	h := hashedThread{Render: r.fingerprint, Title: t.Title, Site: t.Site, URL: t.URL,
-		Question: hashPost(&t.Question), Answer: hashPost(t.Answer), Tags: t.Tags, Category: t.Category,
-		License: t.License, Lang: t.Lang, Created: t.Created, Updated: t.LastModified(), Duplicates: t.Duplicates}
-	for i := range t.Solutions {
-		h.Solutions = append(h.Solutions, hashPost(&t.Solutions[i]))
+	h := sha256.New()
+	var n [binary.MaxVarintLen64]byte
+	str := func(s string) {
+		h.Write(n[:binary.PutUvarint(n[:], uint64(len(s)))])
+		io.WriteString(h, s)
 	}
-	b, _ := json.Marshal(h) // plain data cannot fail
-	sum := sha256.Sum256(b)
-	return "sha256:" + hex.EncodeToString(sum[:])
+	tm := func(ts time.Time) { h.Write(n[:binary.PutVarint(n[:], ts.UnixNano())]) }
+	post := func(p *forum.Post) {
+		if p == nil {
+			str("")
+			return
+		}
+		str(p.ID)
+		str(p.URL)
+		str(p.Author)
+		str(p.Body)
+		str(string(p.Format))
+		tm(p.Created)
+		tm(p.Updated)
+	}
+	str(r.fingerprint)
+	str(t.Title)
+	str(t.Site)
+	str(t.URL)
+	post(&t.Question)
+	post(t.Answer)
+	h.Write(n[:binary.PutUvarint(n[:], uint64(len(t.Solutions)))])
+	for i := range t.Solutions {
+		post(&t.Solutions[i])
+	}
+	h.Write(n[:binary.PutUvarint(n[:], uint64(len(t.Tags)))])
+	for _, tag := range t.Tags {
+		str(tag)
+	}
+	str(t.Category)
+	str(t.License)
+	str(t.Lang)
+	tm(t.Created)
+	tm(t.LastModified())
+	h.Write(n[:binary.PutUvarint(n[:], uint64(len(t.Duplicates)))])
+	for _, d := range t.Duplicates {
+		str(d.ID)
+		str(d.Title)
+		str(d.URL)
+	}
+	var sum [sha256.Size]byte
+	// 128 bits tell sources apart; the manifest keeps one per article.
+	return hex.EncodeToString(h.Sum(sum[:0])[:16])
 }
 
 // errHold marks a thread that must not be published, with the reason as

@@ -19,8 +19,11 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
+	stdsync "sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/kbsync/kbsync/sync/forum"
@@ -342,59 +345,88 @@ func (d *Dump) unsolved(sc *rowScanner, id int64) (*forum.Thread, error) {
 
 // emit is the second pass: read each accepted question and answer back.
 func (d *Dump) emit(ctx context.Context, f, hist *os.File, ix *index, yield func(*forum.Thread) error) error {
-	one := newRowScanner(nil, d.limit, rowBuf)
-	for _, rec := range ix.accepted {
+	// Reading a pair back is independent of the others (ReadAt, read-only
+	// index): batches are read in parallel, then yielded in file order.
+	workers := runtime.GOMAXPROCS(0)
+	scanners := make([]*rowScanner, workers)
+	for i := range scanners {
+		scanners[i] = newRowScanner(nil, d.limit, rowBuf)
+	}
+	const batch = 256
+	out := make([]*forum.Thread, batch)
+	errs := make([]error, batch)
+	for start := 0; start < len(ix.accepted); start += batch {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		sid := strconv.FormatInt(rec.qid, 10)
-		q, err := d.readPost(one, f, rec.qid, rec.qoff, ix, hist)
-		if err != nil {
-			return err
+		recs := ix.accepted[start:min(start+batch, len(ix.accepted))]
+		var next atomic.Int64
+		var wg stdsync.WaitGroup
+		for w := range workers {
+			wg.Add(1)
+			go func(sc *rowScanner) {
+				defer wg.Done()
+				for i := int(next.Add(1) - 1); i < len(recs); i = int(next.Add(1) - 1) {
+					out[i], errs[i] = d.thread(sc, f, hist, ix, recs[i])
+				}
+			}(scanners[w])
 		}
-		t := &forum.Thread{
-			Source:        format,
-			ID:            sid,
-			Site:          d.site,
-			URL:           d.site + "/q/" + sid,
-			Title:         forum.OneLine(q.title),
-			Question:      q.post,
-			Tags:          ParseTags(q.tags),
-			Score:         q.post.Score,
-			Views:         q.views,
-			Created:       q.post.Created,
-			Updated:       q.activity,
-			Closed:        !q.closed.IsZero(),
-			CommunityWiki: q.wiki,
-			Duplicates:    ix.dups[rec.qid],
-			License:       q.license,
-		}
-		t.Question.URL = t.URL
-		if rec.aoff < 0 {
-			// Titled like any other thread, so that a report or a retired
-			// article can name it.
-			t.Skip = forum.SkipAcceptedAnswerMissing
-			if err := yield(t); err != nil {
+		wg.Wait()
+		for i := range recs {
+			if errs[i] != nil {
+				return errs[i]
+			}
+			if err := yield(out[i]); err != nil {
 				return err
 			}
-			continue
-		}
-		a, err := d.readPost(one, f, rec.aid, rec.aoff, ix, hist)
-		if err != nil {
-			return err
-		}
-		t.CommunityWiki = t.CommunityWiki || a.wiki
-		ans := a.post
-		ans.URL = d.site + "/a/" + ans.ID
-		t.Answer = &ans
-		if a.license != "" {
-			t.License = a.license
-		}
-		if err := yield(t); err != nil {
-			return err
 		}
 	}
 	return nil
+}
+
+// thread reads one accepted question and its answer back.
+func (d *Dump) thread(one *rowScanner, f, hist *os.File, ix *index, rec acceptedRec) (*forum.Thread, error) {
+	sid := strconv.FormatInt(rec.qid, 10)
+	q, err := d.readPost(one, f, rec.qid, rec.qoff, ix, hist)
+	if err != nil {
+		return nil, err
+	}
+	t := &forum.Thread{
+		Source:        format,
+		ID:            sid,
+		Site:          d.site,
+		URL:           d.site + "/q/" + sid,
+		Title:         forum.OneLine(q.title),
+		Question:      q.post,
+		Tags:          ParseTags(q.tags),
+		Score:         q.post.Score,
+		Views:         q.views,
+		Created:       q.post.Created,
+		Updated:       q.activity,
+		Closed:        !q.closed.IsZero(),
+		CommunityWiki: q.wiki,
+		Duplicates:    ix.dups[rec.qid],
+		License:       q.license,
+	}
+	t.Question.URL = t.URL
+	if rec.aoff < 0 {
+		// Titled like any other thread, so that a report or a retired
+		// article can name it.
+		t.Skip = forum.SkipAcceptedAnswerMissing
+		return t, nil
+	}
+	a, err := d.readPost(one, f, rec.aid, rec.aoff, ix, hist)
+	if err != nil {
+		return nil, err
+	}
+	t.CommunityWiki = t.CommunityWiki || a.wiki
+	ans := a.post
+	ans.URL = d.site + "/a/" + ans.ID
+	t.Answer = &ans
+	if a.license != "" {
+		t.License = a.license
+	}
+	return t, nil
 }
 
 // postRow is one post as read back in the second pass.
