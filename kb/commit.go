@@ -70,12 +70,12 @@ func (p *Plan) Commit(ctx context.Context, message func([]Result, map[Action]int
 		baseTree = p.k.tree.Hash
 		parents = []plumbing.Hash{p.k.parent.Hash}
 	}
-	if len(p.changes) == 0 && initial == nil {
+	if len(p.changes) == 0 && !p.manifestDirty && initial == nil {
 		p.pack.abort()
 		return res, nil
 	}
 	var commit *Encoded
-	if len(p.changes) > 0 {
+	if len(p.changes) > 0 || p.manifestDirty {
 		manifest := encodeManifest(p.manifest, p.generated)
 		mblob := Encode(plumbing.BlobObject, manifest)
 		p.k.stageOwn(mblob.Hash, manifest)

@@ -94,6 +94,8 @@ type Plan struct {
 	counts    map[Action]int
 	pending   []*Article
 	manifest  map[Identity]*Entry // the manifest as it will be written
+	// manifestDirty: the manifest changed although no file did.
+	manifestDirty bool
 }
 
 // Plan starts planning a sync.
@@ -207,8 +209,10 @@ func (p *Plan) Put(a *Article) error {
 		// Same bytes: keep the file; remember the new source hash so the
 		// next run can skip the conversion.
 		if e.SourceHash != a.SourceHash || e.Title != a.Info.Title || !slices.Equal(e.Tags, a.Info.Tags) {
-			// Kept in memory: written with the next commit that changes a file.
+			// Committed as a manifest-only change: otherwise, after an
+			// upgrade, every run would convert every article again.
 			e.SourceHash, e.Title, e.Tags = a.SourceHash, a.Info.Title, a.Info.Tags
+			p.manifestDirty = true
 		}
 		p.record(Result{Path: e.Path, Action: Unchanged, ID: a.ID, Info: a.Info})
 		return nil
@@ -247,7 +251,9 @@ func (p *Plan) Retire(id Identity, info Info) error {
 	case reason == "deleted or moved by a person":
 		// Already gone: remember it as retired, so that it is never
 		// recreated if the thread is answered again.
-		e.Retired = true
+		if !e.Retired {
+			e.Retired, p.manifestDirty = true, true
+		}
 		p.counts[Unchanged]++
 		return nil
 	case reason != "" && !p.forced(id):
@@ -352,14 +358,6 @@ func (p *Plan) Results() ([]Result, map[Action]int) {
 		counts[a] = n
 	}
 	return p.results, counts
-}
-
-// Changed reports whether committing would change the tree.
-func (p *Plan) Changed() bool {
-	if len(p.pending) > 0 {
-		p.assignPaths()
-	}
-	return len(p.changes) > 0
 }
 
 // planIndexes regenerates the index pages from the live articles and adds
