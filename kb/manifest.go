@@ -68,9 +68,9 @@ func (id Identity) String() string {
 }
 
 type manifestFile struct {
-	Version   int               `json:"version"`
-	Generated []Generated       `json:"generated,omitempty"`
-	Articles  []json.RawMessage `json:"articles"`
+	Version   int         `json:"version"`
+	Generated []Generated `json:"generated,omitempty"`
+	Articles  []*Entry    `json:"articles"`
 }
 
 // parseManifest reads the manifest (articles, and generated files); a
@@ -88,10 +88,9 @@ func parseManifest(b []byte) (map[Identity]*Entry, map[string]string, error) {
 	if mf.Version != manifestVersion {
 		return nil, nil, fmt.Errorf("manifest %s: version %d is not supported by this kbsync (want %d); upgrade kbsync", ManifestPath, mf.Version, manifestVersion)
 	}
-	for i, raw := range mf.Articles {
-		e := &Entry{}
-		if err := json.Unmarshal(raw, e); err != nil {
-			return nil, nil, fmt.Errorf("manifest %s: article %d: %w", ManifestPath, i, err)
+	for i, e := range mf.Articles {
+		if e == nil {
+			return nil, nil, fmt.Errorf("manifest %s: article %d is null", ManifestPath, i)
 		}
 		if e.Source == "" || e.SourceID == "" || e.Path == "" {
 			return nil, nil, fmt.Errorf("manifest %s: article %d lacks source, source_id or path", ManifestPath, i)

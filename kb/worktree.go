@@ -1,6 +1,7 @@
 package kb
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -192,7 +193,13 @@ func (k *KB) writeIndex(idx *index.Index) error {
 		return fmt.Errorf("kb: %w", err)
 	}
 	k.hook("index") // tests kill the process here, holding index.lock
-	err = index.NewEncoder(f).Encode(idx)
+	// The encoder writes field by field: buffer it, or 100,000 entries
+	// cost a million system calls.
+	bw := bufio.NewWriterSize(f, 1<<20)
+	err = index.NewEncoder(bw).Encode(idx)
+	if err == nil {
+		err = bw.Flush()
+	}
 	if err == nil {
 		err = f.Sync()
 	}
