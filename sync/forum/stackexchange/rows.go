@@ -3,6 +3,7 @@ package stackexchange
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -499,10 +500,8 @@ func (s *rowScanner) validateAll() error { return s.checkAttrs(s.rowOff) }
 func (s *rowScanner) checkAttrs(off int64) error {
 	for _, a := range s.attrs {
 		var err error
-		if bytes.IndexByte(a.raw, '&') < 0 {
-			err = checkChars(a.raw)
-		} else {
-			s.scratch, err = appendDecoded(s.scratch[:0], a.raw)
+		if err = checkChars(a.raw); err == nil {
+			err = checkEntities(a.raw)
 		}
 		if err != nil {
 			return s.fail(off, "attribute %s: %w", a.name, err)
@@ -513,8 +512,20 @@ func (s *rowScanner) checkAttrs(off int64) error {
 
 var entities = map[string]string{"lt": "<", "gt": ">", "amp": "&", "quot": `"`, "apos": "'"}
 
+// checkChars reports a byte sequence that is not valid UTF-8 or holds a
+// character XML forbids. It runs over every byte of a dump, so printable
+// ASCII, most of the text, is skipped eight bytes at a time.
 func checkChars(b []byte) error {
+	const lo, hi = 0x2020202020202020, 0x8080808080808080
 	for i := 0; i < len(b); {
+		if i+8 <= len(b) {
+			x := binary.LittleEndian.Uint64(b[i:])
+			// No byte below 0x20 and none with the high bit set.
+			if (x-lo)&^x&hi == 0 && x&hi == 0 {
+				i += 8
+				continue
+			}
+		}
 		c := b[i]
 		if c < utf8.RuneSelf {
 			if c < 0x20 && c != '\t' && c != '\n' && c != '\r' {
@@ -531,6 +542,35 @@ func checkChars(b []byte) error {
 			return fmt.Errorf("illegal character code U+%04X", r)
 		}
 		i += n
+	}
+	return nil
+}
+
+// checkEntities validates the character references of a value without
+// decoding it.
+func checkEntities(raw []byte) error {
+	for i := bytes.IndexByte(raw, '&'); i >= 0; i = bytes.IndexByte(raw, '&') {
+		rest := raw[i+1:]
+		semi := bytes.IndexByte(rest, ';')
+		if semi < 0 {
+			return errors.New("unterminated character entity")
+		}
+		ent := rest[:semi]
+		if len(ent) > 1 && ent[0] == '#' {
+			var n uint64
+			var err error
+			if ent[1] == 'x' {
+				n, err = strconv.ParseUint(string(ent[2:]), 16, 32)
+			} else {
+				n, err = strconv.ParseUint(string(ent[1:]), 10, 32)
+			}
+			if err != nil || !inCharRange(rune(n)) {
+				return fmt.Errorf("invalid character entity &%s;", clip(ent))
+			}
+		} else if _, ok := entities[string(ent)]; !ok {
+			return fmt.Errorf("invalid character entity &%s;", clip(ent))
+		}
+		raw = rest[semi+1:]
 	}
 	return nil
 }
