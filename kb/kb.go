@@ -435,16 +435,11 @@ func (k *KB) ReadFile(p string) ([]byte, error) {
 	if !ok {
 		return nil, os.ErrNotExist
 	}
-	b, err := k.repo.BlobObject(h)
+	b, err := k.blob(h)
 	if err != nil {
 		return nil, fmt.Errorf("kb: read %s: %w", p, err)
 	}
-	r, err := b.Reader()
-	if err != nil {
-		return nil, fmt.Errorf("kb: read %s: %w", p, err)
-	}
-	defer r.Close()
-	return io.ReadAll(r)
+	return b, nil
 }
 
 func (k *KB) loadManifest() error {

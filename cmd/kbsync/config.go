@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 
+	kbsync "github.com/kbsync/kbsync/sync"
 	"github.com/kbsync/kbsync/sync/redact"
 )
 
@@ -172,6 +173,17 @@ func (c *config) rel(p string) string {
 		return p
 	}
 	return filepath.Join(c.dir, p)
+}
+
+// policy is the selection policy of select:.
+func (c *config) policy() (kbsync.Policy, error) {
+	since, err := c.since()
+	if err != nil {
+		return kbsync.Policy{}, err
+	}
+	return kbsync.Policy{MinScore: c.Select.MinScore, IncludeTags: c.Select.IncludeTags,
+		ExcludeTags: c.Select.ExcludeTags, Since: since, NoSelfAnswers: !c.Select.SelfAnswers,
+		Trusted: c.Select.TrustedAnswerers}, nil
 }
 
 // since parses select.since: a date (2024-01-31) or an RFC 3339 time.

@@ -82,7 +82,7 @@ func runReport(cmd *cobra.Command, opts *reportOptions) error {
 	if err != nil {
 		return err
 	}
-	since, err := cfg.since()
+	policy, err := cfg.policy()
 	if err != nil {
 		return err
 	}
@@ -107,9 +107,7 @@ func runReport(cmd *cobra.Command, opts *reportOptions) error {
 		KB:         cfg.KB.Path,
 		Redact:     cfg.redact(),
 		Similarity: opts.Similarity,
-		Policy: kbsync.Policy{MinScore: cfg.Select.MinScore, IncludeTags: cfg.Select.IncludeTags,
-			ExcludeTags: cfg.Select.ExcludeTags, Since: since, NoSelfAnswers: !cfg.Select.SelfAnswers,
-			Trusted: cfg.Select.TrustedAnswerers},
+		Policy:     policy,
 	})
 	if err != nil {
 		return err

@@ -91,7 +91,7 @@ func runSync(cmd *cobra.Command, opts *syncOptions) error {
 	if err != nil {
 		return err
 	}
-	since, err := cfg.since()
+	policy, err := cfg.policy()
 	if err != nil {
 		return err
 	}
@@ -167,9 +167,7 @@ func runSync(cmd *cobra.Command, opts *syncOptions) error {
 		KB: kb.Options{Path: kbPath, ContentDir: cfg.KB.ContentDir, Branch: branch, Base: base,
 			Author: kb.Signature{Name: name, Email: email}, Now: commitTime, Hook: opts.io.hook},
 		Redact: cfg.redact(),
-		Policy: kbsync.Policy{MinScore: cfg.Select.MinScore, IncludeTags: cfg.Select.IncludeTags,
-			ExcludeTags: cfg.Select.ExcludeTags, Since: since, NoSelfAnswers: !cfg.Select.SelfAnswers,
-			Trusted: cfg.Select.TrustedAnswerers},
+		Policy: policy,
 	}
 	var prog *progress
 	if opts.io.ErrIsTTY && !opts.JSON {
