@@ -234,12 +234,13 @@ func (p *Plan) Put(a *Article) error {
 // Retire handles a thread the source marks deleted, private or no longer
 // answered: its article becomes a draft, or is removed with Prune. A thread
 // with no article is ignored.
-func (p *Plan) Retire(id Identity, info Info) error {
+func (p *Plan) Retire(id Identity, describe func() Info) error {
 	key := id
 	e := p.manifest[key]
 	if e == nil {
 		return nil
 	}
+	info := describe()
 	if info.Title == "" {
 		info.Title = id.String()
 	}

@@ -25,16 +25,18 @@ const renderVersion = "2"
 // renderer turns threads into article bytes. It is shared by the workers:
 // everything in it is read-only after construction.
 type renderer struct {
-	conv        *convert.Converter
-	tmpl        *templates.Set
-	preset      *templates.Preset
-	structured  string // schema.org JSON-LD kind, or "" for none
-	red         *redact.Redactor
+	conv       *convert.Converter
+	tmpl       *templates.Set
+	preset     *templates.Preset
+	structured string // schema.org JSON-LD kind, or "" for none
+	// redactor is built on first use: compiling the rules costs ~30 ms,
+	// which a run that converts nothing (a no-op) does not need.
+	redactor    func() *redact.Redactor
 	fingerprint string
 }
 
-func newRenderer(tmpl *templates.Set, preset *templates.Preset, red *redact.Redactor, redactKey string) *renderer {
-	return &renderer{conv: convert.New(), tmpl: tmpl, preset: preset, red: red,
+func newRenderer(tmpl *templates.Set, preset *templates.Preset, red func() *redact.Redactor, redactKey string) *renderer {
+	return &renderer{conv: convert.New(), tmpl: tmpl, preset: preset, redactor: red,
 		fingerprint: renderVersion + "/" + tmpl.Fingerprint + "/" + preset.Name + "/" + redactKey}
 }
 
@@ -173,7 +175,7 @@ func (r *renderer) render(t *forum.Thread) (*article, error) {
 	if created.IsZero() {
 		created = t.Question.Created
 	}
-	sc := &scrubber{red: r.red}
+	sc := &scrubber{red: r.redactor()}
 	title := sc.plain(t.Title)
 	qAuthor, aAuthor := sc.plain(t.Question.Author), sc.plain(t.Answer.Author)
 	var tags []string
@@ -235,7 +237,7 @@ func (r *renderer) render(t *forum.Thread) (*article, error) {
 	}
 	// The finished body is scanned as a whole: a secret split across the
 	// question and the template, or hidden in a link, is caught here.
-	clean, res := r.red.Text(string(body))
+	clean, res := sc.red.Text(string(body))
 	sc.add(res)
 	if sc.held != "" {
 		return nil, &errHold{"held_secret", sc.held}

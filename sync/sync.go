@@ -338,8 +338,10 @@ func run(ctx context.Context, opts Options, readers []forum.Reader, r *renderer,
 			if reason := opts.Policy.apply(t); reason != "" {
 				rep.Skipped[reason]++
 				if retires(reason) {
-					title, _ := r.red.Plain(t.Title)
-					if err := plan.Retire(id, kb.Info{Title: title, SourceURL: t.URL}); err != nil {
+					if err := plan.Retire(id, func() kb.Info {
+						title, _ := r.redactor().Plain(t.Title)
+						return kb.Info{Title: title, SourceURL: t.URL}
+					}); err != nil {
 						return err
 					}
 				}
@@ -395,9 +397,24 @@ func newRendererFor(dir, preset string, rc redact.Config, structured string) (*r
 	if err != nil {
 		return nil, &forum.InputError{Path: "preset", Offset: -1, Err: err}
 	}
-	red, err := redact.New(rc)
-	if err != nil {
-		return nil, &forum.InputError{Path: "redact", Offset: -1, Err: err, Hint: "check the redact settings in kbsync.yaml"}
+	var red func() *redact.Redactor
+	if len(rc.Extra) > 0 || len(rc.Rules) > 0 || len(rc.Allow) > 0 || (rc.Region != "" && rc.Region != "US") {
+		// Custom settings are checked now, before any work.
+		rd, err := redact.New(rc)
+		if err != nil {
+			return nil, &forum.InputError{Path: "redact", Offset: -1, Err: err, Hint: "check the redact settings in kbsync.yaml"}
+		}
+		red = func() *redact.Redactor { return rd }
+	} else {
+		// The default rules (TestDefaultRedactor builds them) are compiled
+		// when a thread first needs them: ~30 ms a no-op run never spends.
+		red = stdsync.OnceValue(func() *redact.Redactor {
+			rd, err := redact.New(rc)
+			if err != nil {
+				panic("kbsync: the default redaction rules do not build: " + err.Error())
+			}
+			return rd
+		})
 	}
 	var kind string
 	switch strings.ToLower(structured) {
@@ -426,10 +443,10 @@ func (r *renderer) indexes(entries []kb.IndexEntry) (map[string][]byte, error) {
 
 // info describes a thread for a conflict row, with its forum text redacted.
 func (r *renderer) info(t *forum.Thread) kb.Info {
-	title, _ := r.red.Plain(t.Title)
+	title, _ := r.redactor().Plain(t.Title)
 	i := kb.Info{Title: title, SourceURL: t.URL, Score: t.Score}
 	if t.Answer != nil {
-		i.AnswerAuthor, _ = r.red.Plain(t.Answer.Author)
+		i.AnswerAuthor, _ = r.redactor().Plain(t.Answer.Author)
 	}
 	return i
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kbsync/kbsync/kb"
+	"github.com/kbsync/kbsync/sync/redact"
 )
 
 // TestOutputSameWhateverWorkers syncs the same exports with 1 and with 5
@@ -36,5 +37,17 @@ func TestOutputSameWhateverWorkers(t *testing.T) {
 	}
 	if trees[0] != trees[1] {
 		t.Errorf("1 worker made tree %s, 5 workers made %s", trees[0], trees[1])
+	}
+}
+
+// TestDefaultRedactor builds the default redaction rules, which sync
+// compiles lazily and assumes cannot fail.
+func TestDefaultRedactor(t *testing.T) {
+	r, err := newRendererFor("", "", redact.Config{Region: "US"}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, _ := r.redactor().Plain("mail jane.customer@acme-mail.com"); out == "mail jane.customer@acme-mail.com" {
+		t.Error("the default rules redacted nothing")
 	}
 }
