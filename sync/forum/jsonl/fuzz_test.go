@@ -25,7 +25,7 @@ func FuzzJSONL(f *testing.F) {
 		sniffPrefix(data)
 		opts := forum.Options{MaxPostBytes: 4096}
 		ids := map[string]bool{}
-		err := readStream(context.Background(), "fuzz.jsonl", bytes.NewReader(data), opts, map[string]string{}, func(th *forum.Thread) error {
+		err := readStream(context.Background(), "fuzz.jsonl", bytes.NewReader(data), opts, map[string]string{}, map[string]string{}, func(th *forum.Thread) error {
 			if th.ID == "" || th.Title == "" || th.Source != forum.JSONL || th.Question.Author == "" {
 				t.Fatalf("bad thread: %+v", th)
 			}

@@ -36,13 +36,14 @@ func (e *Export) Files() []string { return append([]string(nil), e.files...) }
 // Threads streams one thread per line, file by file. An error from yield
 // stops the walk and is returned as is.
 func (e *Export) Threads(ctx context.Context, yield func(*forum.Thread) error) error {
-	seen := map[string]string{}
+	seen := map[string]string{}    // thread id -> where it was first
+	answers := map[string]string{} // answer id -> where it was first
 	for _, name := range e.files {
 		f, err := os.Open(name)
 		if err != nil {
 			return &forum.InputError{Format: forum.JSONL, Path: name, Offset: -1, Err: err, Hint: "check that the file exists and is readable"}
 		}
-		err = readStream(ctx, name, f, e.opts, seen, yield)
+		err = readStream(ctx, name, f, e.opts, seen, answers, yield)
 		f.Close()
 		if err != nil {
 			return err
@@ -59,7 +60,7 @@ var errLineTooLong = errors.New("line too long")
 
 // readStream reads one file. seen maps thread ids to where they were first
 // met, across files.
-func readStream(ctx context.Context, path string, r io.Reader, opts forum.Options, seen map[string]string, yield func(*forum.Thread) error) error {
+func readStream(ctx context.Context, path string, r io.Reader, opts forum.Options, seen, answers map[string]string, yield func(*forum.Thread) error) error {
 	br := bufio.NewReaderSize(r, 64<<10)
 	limit := LineLimit(opts)
 	var buf []byte
@@ -104,6 +105,15 @@ func readStream(ctx context.Context, path string, r io.Reader, opts forum.Option
 					"ids must be unique across the files read; drop or renumber one")
 			}
 			seen[t.ID] = where
+			// An answer carries its own id: the same one on two threads
+			// means a script mixed them up.
+			if t.Answer != nil {
+				if prev, dup := answers[t.Answer.ID]; dup {
+					return fail(start, fmt.Errorf("answer id %q is also the answer of the thread on %s", t.Answer.ID, prev),
+						"each thread's answer must be its own post; check the script that wrote the export")
+				}
+				answers[t.Answer.ID] = where
+			}
 			if err := yield(t); err != nil {
 				return err
 			}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"strings"
 
 	"github.com/kbsync/kbsync/sync/forum"
 	"github.com/kbsync/kbsync/sync/forum/jsonstream"
@@ -201,7 +202,8 @@ func (w *fileWalker) array(rec, key string) error {
 		if err := w.ctx.Err(); err != nil {
 			return err
 		}
-		r := fmt.Sprintf("%s %s[%d]", rec, key, i)
+		// Numbered from 1, like the responses and every other reader's records.
+		r := fmt.Sprintf("%s %s %d", rec, strings.TrimSuffix(key, "s"), i+1)
 		raw, start, err := w.s.Record(r, "record", w.e.limit)
 		if err != nil {
 			return err

@@ -264,16 +264,16 @@ func TestBadInput(t *testing.T) {
 	tests := []struct {
 		file, record, msg string
 	}{
-		{"truncated.json", "response 1 comments[1]", "truncated"},
+		{"truncated.json", "response 1 comment 2", "truncated"},
 		{"wrong-shape.json", "response 1", `no "posts", "comments" or "users"`},
-		{"wrong-field.json", "response 1 comments[0] (comment 8500000000031)", "field official"},
-		{"duplicate-comment.json", "response 1 comments[3] (comment 8500000000032)", "duplicate comment id 8500000000032"},
-		{"duplicate-post.json", "response 2 posts[0] (post 8400000000102)", "duplicate post id 8400000000102"},
-		{"foreign-answer.json", "response 1 comments[0] (comment 8500000000031)", "post_id is 8400000000202 but the comment's URL"},
+		{"wrong-field.json", "response 1 comment 1 (comment 8500000000031)", "field official"},
+		{"duplicate-comment.json", "response 1 comment 4 (comment 8500000000032)", "duplicate comment id 8500000000032"},
+		{"duplicate-post.json", "response 2 post 1 (post 8400000000102)", "duplicate post id 8400000000102"},
+		{"foreign-answer.json", "response 1 comment 1 (comment 8500000000031)", "post_id is 8400000000202 but the comment's URL"},
 		{"comments-only.json", "", "comments but no posts"},
 		{"api-error.json", "response 1", "API error response"},
 		{"top-level-array.json", "", "top-level value is an array"},
-		{"bad-time.json", "response 1 posts[1] (post 8400000000202)", `time "02/06/2023"`},
+		{"bad-time.json", "response 1 post 2 (post 8400000000202)", `time "02/06/2023"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
@@ -312,7 +312,7 @@ func TestOpenErrors(t *testing.T) {
 func TestPostLimit(t *testing.T) {
 	_, err := readAll(t, "testdata/combined.json", forum.Options{MaxPostBytes: 20})
 	var ie *forum.InputError
-	if !errors.As(err, &ie) || !strings.Contains(ie.Err.Error(), "over the 20 byte limit") || ie.Record != "response 1 posts[0] (post 8400000000201)" {
+	if !errors.As(err, &ie) || !strings.Contains(ie.Err.Error(), "over the 20 byte limit") || ie.Record != "response 1 post 1 (post 8400000000201)" {
 		t.Errorf("limit: %v", err)
 	}
 }
