@@ -20,6 +20,8 @@ type PreviewOptions struct {
 	Preset    string
 	// StructuredData: "qapage", "faqpage" or "".
 	StructuredData string
+	// Lang: "", "auto" or a tag, as Options.Lang.
+	Lang string
 }
 
 // errStop ends a reader early once the wanted thread was found.
@@ -29,6 +31,9 @@ var errStop = errors.New("stop")
 // several articles, each is preceded by a "==> slug.md <==" line.
 func Preview(ctx context.Context, opts PreviewOptions, w io.Writer) error {
 	r, err := newRendererFor(opts.Templates, opts.Preset, opts.Redact, opts.StructuredData)
+	if err == nil {
+		err = r.setLang(opts.Lang)
+	}
 	if err != nil {
 		return err
 	}

@@ -29,6 +29,10 @@ type renderer struct {
 	tmpl       *templates.Set
 	preset     *templates.Preset
 	structured string // schema.org JSON-LD kind, or "" for none
+	// lang is kb.lang: "" writes the language the source states, "auto"
+	// also detects it (about 2 ms an article), anything else is the tag of
+	// a single-language forum.
+	lang string
 	// redactor is built on first use: compiling the rules costs ~30 ms,
 	// which a run that converts nothing (a no-op) does not need.
 	redactor    func() *redact.Redactor
@@ -63,6 +67,22 @@ func (s *scrubber) add(res redact.Result) {
 	}
 	if res.Held && s.held == "" {
 		s.held = res.HeldReason
+	}
+}
+
+// language is the lang of an article: what the source states, else the
+// configured tag, else (with "auto") a detection trusted only when reliable.
+func (r *renderer) language(t *forum.Thread, title, q, a string) string {
+	switch {
+	case t.Lang != "":
+		return t.Lang
+	case r.lang == "auto":
+		if tag, ok := convert.DetectLang(title + "\n\n" + q + "\n\n" + a); ok {
+			return tag
+		}
+		return ""
+	default:
+		return r.lang
 	}
 }
 
@@ -193,7 +213,7 @@ func (r *renderer) render(t *forum.Thread) (*article, error) {
 		AnswerID: t.Answer.ID, AnswerURL: t.Answer.URL,
 		QuestionAuthor: qAuthor, AnswerAuthor: aAuthor,
 		Tags: tags, Date: created, Lastmod: t.LastModified(), License: t.License,
-		Lang: t.Lang, AlsoAsked: alsoAsked,
+		Lang: r.language(t, title, q, a), AlsoAsked: alsoAsked,
 	}
 	if r.structured != "" {
 		// The JSON-LD repeats the question and answer in the front matter:

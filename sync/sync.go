@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"golang.org/x/text/language"
 
 	"github.com/kbsync/kbsync/kb"
 	"github.com/kbsync/kbsync/sync/convert"
@@ -38,10 +39,13 @@ type Options struct {
 	// StructuredData adds schema.org JSON-LD to the front matter:
 	// "qapage", "faqpage" or "" (none).
 	StructuredData string
-	Policy         Policy
-	Force          []string // --force-regenerate
-	Prune          bool
-	Workers        int // 0: one per CPU
+	// Lang: "" the language the source states, "auto" detect it too, or the
+	// BCP 47 tag of a single-language forum.
+	Lang    string
+	Policy  Policy
+	Force   []string // --force-regenerate
+	Prune   bool
+	Workers int // 0: one per CPU
 	// Push sends the branch to origin after committing.
 	Push bool
 	// Token authenticates pushes and fetches over HTTPS.
@@ -118,6 +122,9 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 			Hint: "pass --from PATH or list sources in kbsync.yaml"}
 	}
 	r, err := newRendererFor(opts.Templates, opts.Preset, opts.Redact, opts.StructuredData)
+	if err == nil {
+		err = r.setLang(opts.Lang)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -430,6 +437,20 @@ func newRendererFor(dir, preset string, rc redact.Config, structured string) (*r
 	r := newRenderer(tmpl, p, red, hashBytes(key)+"/"+kind)
 	r.structured = kind
 	return r, nil
+}
+
+// setLang checks and sets kb.lang.
+func (r *renderer) setLang(lang string) error {
+	lang = strings.TrimSpace(lang)
+	if lang != "" && lang != "auto" {
+		if _, err := language.Parse(lang); err != nil {
+			return &forum.InputError{Path: "kb.lang", Offset: -1, Err: fmt.Errorf("%q is not a language tag", lang),
+				Hint: `use "" (the source's), "auto" (detect) or a BCP 47 tag such as fr`}
+		}
+	}
+	r.lang = lang
+	r.fingerprint += "/lang=" + lang
+	return nil
 }
 
 // indexes adapts the preset's index pages to the knowledge base.

@@ -25,6 +25,7 @@ type config struct {
 		ContentDir string `mapstructure:"content_dir"`
 		Preset     string `mapstructure:"preset"`
 		JSONLD     string `mapstructure:"jsonld"`
+		Lang       string `mapstructure:"lang"`
 	} `mapstructure:"kb"`
 	Select struct {
 		MinScore         *int     `mapstructure:"min_score"`
@@ -76,6 +77,7 @@ var defaults = map[string]any{
 	"kb.content_dir":           "faq",
 	"kb.preset":                "hugo",
 	"kb.jsonld":                "",
+	"kb.lang":                  "",
 	"select.include_tags":      []string{},
 	"select.exclude_tags":      []string{},
 	"select.since":             "",

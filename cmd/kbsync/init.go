@@ -260,6 +260,7 @@ kb:
   {{pad (printf "content_dir: %s" (q .ContentDir))}}# where the articles go, inside the knowledge base
   {{pad (printf "preset: %s" .Preset)}}# site generator: {{.Presets}}
   jsonld: ""                  # schema.org JSON-LD in the front matter: qapage, faqpage or "" (none)
+  lang: ""                    # lang in front matter: "" as the source states, auto (detect, ~2 ms an article) or a tag (fr)
 
 select:                       # which solved threads become articles
   min_score: null             # a number leaves out threads scored lower (null: no minimum)

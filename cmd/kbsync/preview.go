@@ -55,7 +55,7 @@ func runPreview(cmd *cobra.Command, opts *previewOptions) error {
 	}
 	src := kbsync.ParseFrom(opts.From)
 	src.Site = opts.Site
-	po := kbsync.PreviewOptions{Source: src, ID: opts.ID, Templates: cfg.Templates, Redact: cfg.redact(), Preset: cfg.KB.Preset, StructuredData: cfg.KB.JSONLD}
+	po := kbsync.PreviewOptions{Source: src, ID: opts.ID, Templates: cfg.Templates, Redact: cfg.redact(), Preset: cfg.KB.Preset, StructuredData: cfg.KB.JSONLD, Lang: cfg.KB.Lang}
 	if opts.Open {
 		return previewOpen(cmd, opts, po)
 	}

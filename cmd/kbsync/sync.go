@@ -155,6 +155,7 @@ func runSync(cmd *cobra.Command, opts *syncOptions) error {
 		Preset:    cfg.KB.Preset,
 
 		StructuredData: cfg.KB.JSONLD,
+		Lang:           cfg.KB.Lang,
 		Force:          opts.Force,
 		Prune:          opts.Prune,
 		Workers:        opts.Workers,
