@@ -2,6 +2,7 @@ package convert
 
 import (
 	"strings"
+	"unicode"
 
 	"github.com/mozillazg/go-unidecode"
 	"golang.org/x/text/unicode/norm"
@@ -21,6 +22,11 @@ var reserved = map[string]bool{"con": true, "prn": true, "aux": true, "nul": tru
 // nothing of the title can be spelled in ASCII; callers then fall back to an
 // id-based name.
 func Slug(title string) string {
+	if japaneseWithKanji(title) {
+		// unidecode reads kanji the Chinese way (東京 becomes dong-jing): an
+		// id-based name is better than a wrong reading.
+		return ""
+	}
 	s := unidecode.Unidecode(norm.NFC.String(title))
 	var b strings.Builder
 	dash := false
@@ -78,4 +84,18 @@ func TagSlug(tag string) string {
 	}
 	t = strings.NewReplacer("#", " sharp ", "+", " plus ").Replace(t)
 	return Slug(t)
+}
+
+// japaneseWithKanji reports a title with both kana and Han characters.
+func japaneseWithKanji(s string) bool {
+	var kana, han bool
+	for _, r := range s {
+		switch {
+		case unicode.In(r, unicode.Hiragana, unicode.Katakana):
+			kana = true
+		case unicode.Is(unicode.Han, r):
+			han = true
+		}
+	}
+	return kana && han
 }

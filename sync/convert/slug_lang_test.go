@@ -39,9 +39,10 @@ func TestSlugScripts(t *testing.T) {
 		{"Chinese traditional", "我的電腦無法開機", "wo-de-dian-nao-wu-fa-kai-ji"},
 		{"Korean", "비밀번호는 어떻게 변경하나요?", "bimilbeonhoneun-eoddeohge-byeongyeonghanayo"},
 		{"Japanese kana", "パスワード", "pasuwado"},
-		// Kanji get their Mandarin reading: 変更 (henkō) becomes "bian-geng",
-		// 東京 (Tōkyō) "dong-jing". Readable to no one: see the report.
-		{"Japanese kanji", "パスワードを変更するにはどうすればいいですか？", "pasuwadowobian-geng-surunihadousurebaiidesuka"},
+		// unidecode reads kanji the Chinese way (変更, henkō, would be
+		// "bian-geng"): Japanese with kanji gets the id-based name. Kanji
+		// alone cannot be told from Chinese and keep the Mandarin reading.
+		{"Japanese kanji", "パスワードを変更するにはどうすればいいですか？", ""},
 		{"Japanese kanji only", "東京", "dong-jing"},
 		{"Devanagari", "नमस्ते दुनिया", "nmste-duniyaa"},
 		{"Thai", "สวัสดีชาวโลก", "swasdiichaawolk"},
