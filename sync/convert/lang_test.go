@@ -253,7 +253,7 @@ var langSamples = []struct{ tag, text string }{
 	{"sr", "Како могу да променим лозинку на свом налогу? Отворите подешавања, изаберите одељак безбедност и кликните на дугме за промену лозинке. Добићете поруку са упутствима на адресу е-поште коју сте навели приликом регистрације."},
 	{"ur", "میں اپنے اکاؤنٹ کا پاس ورڈ کیسے تبدیل کر سکتا ہوں؟ ترتیبات کھولیں، سیکیورٹی کا حصہ منتخب کریں اور پاس ورڈ تبدیل کرنے کے بٹن پر کلک کریں۔ آپ کو ای میل کے ذریعے ہدایات موصول ہوں گی۔"},
 	{"ar", "كيف يمكنني تغيير كلمة المرور الخاصة بحسابي؟ افتح الإعدادات، ثم اختر قسم الأمان واضغط على زر تغيير كلمة المرور. ستصلك رسالة على بريدك الإلكتروني تحتوي على التعليمات اللازمة."},
-	{"fa", "چگونه می‌توانم رمز عبور حساب کاربری خود را تغییر دهم؟ تنظیمات را باز کنید، بخش امنیت را انتخاب کنید و روی دکمه تغییر رمز عبور کلیک کنید. یک ایمیل حاوی دستورالعمل‌ها برای شما ارسال خواهد شد."},
+	{"fa", "چگونه می\u200cتوانم رمز عبور حساب کاربری خود را تغییر دهم؟ تنظیمات را باز کنید، بخش امنیت را انتخاب کنید و روی دکمه تغییر رمز عبور کلیک کنید. یک ایمیل حاوی دستورالعمل\u200cها برای شما ارسال خواهد شد."},
 	{"hr", "Kako mogu promijeniti lozinku svog korisničkog računa? Otvorite postavke, odaberite odjeljak sigurnost i kliknite na gumb za promjenu lozinke. Dobit ćete poruku s uputama na adresu e-pošte koju ste naveli prilikom registracije."},
 	{"tl", "Paano ko mapapalitan ang password ng aking account? Buksan ang mga setting, piliin ang seksyon ng seguridad at pindutin ang pindutan para palitan ang password. Makakatanggap ka ng email na may mga tagubilin kung paano ito gawin."},
 	{"zh", "如何更改我的账户密码？打开设置，选择安全部分，然后点击更改密码按钮。您将收到一封包含操作说明的电子邮件。如果没有收到邮件，请检查垃圾邮件文件夹。"},

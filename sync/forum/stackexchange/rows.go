@@ -33,7 +33,6 @@ type rowScanner struct {
 	between bool
 	tag     []byte
 	attrs   []attr
-	scratch []byte // reused by checkAttrs
 	limit   int
 }
 
