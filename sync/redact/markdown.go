@@ -469,11 +469,12 @@ func (l *layout) plan(g group, dropped map[*link]bool) ([]edit, string) {
 	return []edit{{a, b, escaped(label)}}, ""
 }
 
-// startsBlock reports whether the link opens its line and its text could
-// read as block syntax once the brackets are gone.
+// startsBlock reports whether the link opens its line, or follows only
+// marker characters on it ("-[ 0](...)" unwraps to the list item "- 0"),
+// and its text could read as block syntax once the brackets are gone.
 func (l *layout) startsBlock(lk *link) bool {
 	for i := lk.start - 1; i >= 0 && l.src[i] != '\n'; i-- {
-		if c := l.src[i]; c != ' ' && c != '\t' && c != '>' {
+		if strings.IndexByte(" \t>-+*#=_~`0123456789.)", l.src[i]) < 0 {
 			return false
 		}
 	}
