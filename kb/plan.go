@@ -192,6 +192,17 @@ func (p *Plan) record(r Result) {
 	}
 }
 
+// ContentDir is the articles' folder, slash-separated.
+func (p *Plan) ContentDir() string { return p.k.ContentDir() }
+
+// PathOf is the path of the article of a thread, when it has (or had) one.
+func (p *Plan) PathOf(id Identity) (string, bool) {
+	if e := p.manifest[id]; e != nil {
+		return e.Path, true
+	}
+	return "", false
+}
+
 // Put records a rendered article.
 func (p *Plan) Put(a *Article) error {
 	key := a.ID

@@ -179,7 +179,11 @@ func (r *renderer) body(p *forum.Post, site string) (string, error) {
 // render produces the article for a solved thread. Personal data and
 // secrets are redacted from every value and from the finished body; a thread
 // whose secret cannot be redacted safely is held back.
-func (r *renderer) render(t *forum.Thread) (*article, error) {
+func (r *renderer) render(t *forum.Thread) (*article, error) { return r.renderWith(t, nil) }
+
+// renderWith renders an article that also answers for the merged articles
+// at aliases (paths relative to the content folder).
+func (r *renderer) renderWith(t *forum.Thread, aliases []string) (*article, error) {
 	q, err := r.body(&t.Question, t.Site)
 	if err != nil {
 		return nil, err
@@ -213,7 +217,7 @@ func (r *renderer) render(t *forum.Thread) (*article, error) {
 		AnswerID: t.Answer.ID, AnswerURL: t.Answer.URL,
 		QuestionAuthor: qAuthor, AnswerAuthor: aAuthor,
 		Tags: tags, Date: created, Lastmod: t.LastModified(), License: t.License,
-		Lang: r.language(t, title, q, a), AlsoAsked: alsoAsked,
+		Lang: r.language(t, title, q, a), AlsoAsked: alsoAsked, Aliases: aliases,
 	}
 	if r.structured != "" {
 		// The JSON-LD repeats the question and answer in the front matter:

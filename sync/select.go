@@ -28,6 +28,9 @@ const (
 	SkipSince      = "before_since"
 	SkipSelfAnswer = "self_answer"
 	SkipLowScore   = "low_score"
+	// SkipDuplicate: the thread was closed as a duplicate; its article, if
+	// any, merges into the original's (retired here, an alias there).
+	SkipDuplicate = "duplicate"
 )
 
 // apply decides whether a thread becomes an article; it may promote a
@@ -41,6 +44,9 @@ func (p *Policy) apply(t *forum.Thread) string {
 				break
 			}
 		}
+	}
+	if t.DuplicateOf != "" {
+		return SkipDuplicate
 	}
 	if t.Skip != "" {
 		return t.Skip
@@ -99,7 +105,7 @@ func anyIn(have, want []string) bool {
 // keeps its article.
 func retires(reason string) bool {
 	switch reason {
-	case forum.SkipNoAcceptedAnswer, forum.SkipDeleted, forum.SkipPrivate:
+	case forum.SkipNoAcceptedAnswer, forum.SkipDeleted, forum.SkipPrivate, SkipDuplicate:
 		return true
 	}
 	return false

@@ -234,9 +234,10 @@ func fillReport(rep *Report, results []kb.Result, counts map[kb.Action]int) {
 
 // job is a thread on its way to a worker.
 type job struct {
-	seq    int
-	thread *forum.Thread
-	hash   string
+	seq     int
+	thread  *forum.Thread
+	hash    string
+	aliases []string // earlier paths of merged duplicates, relative to the content folder
 }
 
 // done is a worker's answer.
@@ -287,7 +288,7 @@ func run(ctx context.Context, opts Options, readers []forum.Reader, r *renderer,
 			enc := kb.NewEncoder()
 			for j := range jobs {
 				d := done{job: j}
-				d.art, d.err = r.render(j.thread)
+				d.art, d.err = r.renderWith(j.thread, j.aliases)
 				if d.err == nil {
 					d.blob = enc.Encode(plumbingBlob, d.art.content)
 					// Write the file now, in parallel; the commit renames it.
@@ -354,7 +355,10 @@ func run(ctx context.Context, opts Options, readers []forum.Reader, r *renderer,
 				}
 				continue
 			}
-			j := job{seq: seq, thread: t, hash: r.sourceHash(t)}
+			j := job{seq: seq, thread: t, hash: r.sourceHash(t), aliases: aliases(plan, t)}
+			if len(j.aliases) > 0 {
+				j.hash += "+" + hashBytes([]byte(strings.Join(j.aliases, "\n")))
+			}
 			if plan.Need(id, j.hash, func() kb.Info { return r.info(t) }) {
 				queue = append(queue, j)
 			}
@@ -391,6 +395,21 @@ const plumbingBlob = plumbing.BlobObject
 
 // slugFor is the preferred file name of a thread's article.
 func slugFor(t *forum.Thread) string { return convert.Slug(t.Title) }
+
+// aliases are the paths of the articles of a thread's duplicates, which
+// merge into its article: the site redirects them there.
+func aliases(plan *kb.Plan, t *forum.Thread) []string {
+	dir := plan.ContentDir()
+	var out []string
+	for _, d := range t.Duplicates {
+		p, ok := plan.PathOf(kb.Identity{Source: t.Source, Site: siteName(t.Site), ID: d.ID})
+		if ok && strings.HasPrefix(p, dir+"/") {
+			out = append(out, strings.TrimPrefix(p, dir+"/"))
+		}
+	}
+	sort.Strings(out)
+	return out
+}
 
 // newRendererFor loads the templates and the preset and builds the
 // redactor. structured is the schema.org JSON-LD kind ("", "qapage",

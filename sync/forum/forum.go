@@ -118,6 +118,10 @@ type Thread struct {
 
 	// Duplicates are other wordings of the same question.
 	Duplicates []Ref `json:"duplicates,omitempty"`
+	// DuplicateOf is the id of the thread this one was closed as a
+	// duplicate of (same source and site): its article merges into that
+	// thread's.
+	DuplicateOf string `json:"duplicate_of,omitempty"`
 
 	Status Status `json:"status,omitempty"`
 	// Skip is set by the reader when the thread cannot become an article

@@ -156,6 +156,7 @@ func owner(sc *rowScanner) int64 {
 
 // index is the result of the first pass.
 type index struct {
+	dupOf    map[int64]int64 // duplicate question -> the original
 	accepted []acceptedRec
 	byAnswer map[int64]int // answer id -> position in accepted
 	dups     map[int64][]forum.Ref
@@ -227,7 +228,7 @@ func (d *Dump) rowErr(path string, err error) error {
 // index is the first pass over Posts.xml. It validates every row, yields the
 // questions that have no accepted answer and records the others.
 func (d *Dump) index(ctx context.Context, f *os.File, dupOf map[int64]int64, yield func(*forum.Thread) error) (*index, error) {
-	ix := &index{byAnswer: map[int64]int{}, dups: map[int64][]forum.Ref{}}
+	ix := &index{byAnswer: map[int64]int{}, dups: map[int64][]forum.Ref{}, dupOf: dupOf}
 	sc := newRowScanner(f, d.limit, streamBuf)
 	seen := newIDSet()
 	// Answers met before their question (a dump not sorted by Id).
@@ -278,6 +279,9 @@ func (d *Dump) index(ctx context.Context, f *os.File, dupOf map[int64]int64, yie
 				t, err := d.unsolved(sc, id)
 				if err != nil {
 					return nil, d.rowErr(d.posts, err)
+				}
+				if orig, ok := dupOf[id]; ok {
+					t.DuplicateOf = strconv.FormatInt(orig, 10)
 				}
 				if err := yield(t); err != nil {
 					return nil, err
@@ -409,6 +413,9 @@ func (d *Dump) thread(one *rowScanner, f, hist *os.File, ix *index, rec accepted
 		License:       q.license,
 	}
 	t.Question.URL = t.URL
+	if orig, ok := ix.dupOf[rec.qid]; ok {
+		t.DuplicateOf = strconv.FormatInt(orig, 10)
+	}
 	if rec.aoff < 0 {
 		// Titled like any other thread, so that a report or a retired
 		// article can name it.
