@@ -39,18 +39,17 @@ type CommitResult struct {
 // message receives the results and returns the commit message.
 func (p *Plan) Commit(ctx context.Context, message func([]Result, map[Action]int) string) (CommitResult, error) {
 	res := CommitResult{Branch: p.k.Branch()}
+	fail := func(err error) (CommitResult, error) {
+		p.Abort() // the pack and the staged files
+		return res, err
+	}
 	if len(p.pending) > 0 {
 		p.assignPaths()
 	}
 	if err := p.planIndexes(); err != nil {
-		p.pack.abort()
-		return res, err
+		return fail(err)
 	}
 	results, counts := p.Results()
-	fail := func(err error) (CommitResult, error) {
-		p.pack.abort()
-		return res, err
-	}
 	var baseTree plumbing.Hash
 	var parents []plumbing.Hash
 	var initial *Encoded
@@ -72,7 +71,7 @@ func (p *Plan) Commit(ctx context.Context, message func([]Result, map[Action]int
 		parents = []plumbing.Hash{p.k.parent.Hash}
 	}
 	if len(p.changes) == 0 && !p.manifestDirty && initial == nil {
-		p.pack.abort()
+		p.Abort() // nothing to commit; staged files go too
 		return res, nil
 	}
 	var commit *Encoded
@@ -110,7 +109,7 @@ func (p *Plan) Commit(ctx context.Context, message func([]Result, map[Action]int
 		}
 	}
 	if commit == nil && initial == nil {
-		p.pack.abort()
+		p.Abort()
 		return res, nil
 	}
 	if p.k.pending {
