@@ -356,14 +356,21 @@ func (d *Dump) emit(ctx context.Context, f, hist *os.File, ix *index, yield func
 	for i := range scanners {
 		scanners[i] = newRowScanner(nil, d.limit, rowBuf)
 	}
-	const batch = 256
-	out := make([]*forum.Thread, batch)
-	errs := make([]error, batch)
-	for start := 0; start < len(ix.accepted); start += batch {
+	// A batch holds its threads' bodies until they are yielded, so its
+	// length follows the bytes the last batch held: up to maxBatch threads,
+	// about batchBytes of bodies, never fewer than minBatch to keep the
+	// workers busy. Memory then stays flat when rows are long.
+	const maxBatch, batchBytes = 256, 512 << 10
+	minBatch := 4 * workers
+	batch := maxBatch
+	out := make([]*forum.Thread, maxBatch)
+	errs := make([]error, maxBatch)
+	for start := 0; start < len(ix.accepted); {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		recs := ix.accepted[start:min(start+batch, len(ix.accepted))]
+		start += len(recs)
 		var next atomic.Int64
 		var wg stdsync.WaitGroup
 		for w := range workers {
@@ -376,16 +383,29 @@ func (d *Dump) emit(ctx context.Context, f, hist *os.File, ix *index, yield func
 			}(scanners[w])
 		}
 		wg.Wait()
+		held := 0
 		for i := range recs {
 			if errs[i] != nil {
 				return errs[i]
 			}
+			held += bodyBytes(out[i])
 			if err := yield(out[i]); err != nil {
 				return err
 			}
+			out[i] = nil
 		}
+		batch = max(minBatch, min(maxBatch, len(recs)*batchBytes/max(held, 1)))
 	}
 	return nil
+}
+
+// bodyBytes is what a thread's bodies hold in memory.
+func bodyBytes(t *forum.Thread) int {
+	n := len(t.Question.Body)
+	if t.Answer != nil {
+		n += len(t.Answer.Body)
+	}
+	return n
 }
 
 // thread reads one accepted question and its answer back.
