@@ -34,7 +34,7 @@ func (k *KB) applyWorktree(changes map[string]plumbing.Hash) error {
 	}
 	// A worker may have written the file already: rename it into place.
 	staged := func(h plumbing.Hash, name string) bool {
-		src := filepath.Join(k.stageDir(), h.String())
+		src := stagedFile(k.stageDir(), h.String())
 		if rel, err := filepath.Rel(k.root, src); err == nil && filepath.IsLocal(rel) {
 			return root.Rename(filepath.ToSlash(rel), name) == nil
 		}
