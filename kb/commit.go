@@ -11,7 +11,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/format/index"
@@ -118,13 +117,13 @@ func (p *Plan) Commit(ctx context.Context, message func([]Result, map[Action]int
 		}
 	}
 	p.k.hook("before-pack")
-	if _, err := p.pack.finish(filepath.Join(p.k.gitDir(), "objects", "pack")); err != nil {
+	if _, err := p.pack.finish(filepath.Join(p.k.objectsDir(), "pack")); err != nil {
 		return res, err
 	}
 	p.k.hook("pack")
 	// go-git lists packs once per repository value: open it again so the
 	// new pack is visible to reads that follow (push, checks).
-	repo, err := git.PlainOpen(p.k.root)
+	repo, err := openRepo(p.k.root)
 	if err != nil {
 		return res, fmt.Errorf("kb: reopen: %w", err)
 	}

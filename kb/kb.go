@@ -21,6 +21,7 @@ import (
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/cache"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/storage/filesystem"
 )
@@ -116,7 +117,7 @@ func Open(ctx context.Context, opts Options) (*KB, error) {
 		return nil, fmt.Errorf("kb: %w", err)
 	}
 	k := &KB{opts: opts, root: root}
-	repo, err := git.PlainOpen(root)
+	repo, err := openRepo(root)
 	switch {
 	case errors.Is(err, git.ErrRepositoryNotExists):
 		// Planned against as empty; created when the sync commits.
@@ -345,6 +346,51 @@ func (k *KB) setParent(h plumbing.Hash) error {
 }
 
 // gitDir is the repository's .git folder.
+// objectCache bounds go-git's cache of decoded objects. Its default, 96
+// MiB, kept the manifest blob of a large knowledge base (41 MB at 100k
+// articles) alive for the whole run; kbsync keeps its own maps of what it
+// reads more than once.
+const objectCache = 8 * cache.MiByte
+
+// openRepo opens a repository as git.PlainOpen does (a .git folder or file,
+// or a bare repository), with a smaller object cache.
+func openRepo(dir string) (*git.Repository, error) {
+	// A linked worktree (git worktree add) keeps objects and refs in the
+	// main repository's .git: without the common dir, commits would land
+	// where git never looks.
+	repo, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{EnableDotGitCommonDir: true})
+	if err != nil {
+		return nil, err
+	}
+	st, ok := repo.Storer.(*filesystem.Storage)
+	if !ok {
+		return repo, nil
+	}
+	small := filesystem.NewStorageWithOptions(st.Filesystem(), cache.NewObjectLRU(objectCache), filesystem.Options{})
+	wt, err := repo.Worktree()
+	if errors.Is(err, git.ErrIsBareRepository) {
+		return git.Open(small, nil)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return git.Open(small, wt.Filesystem)
+}
+
+// objectsDir is where objects go: the common dir's objects folder in a
+// linked worktree, .git/objects otherwise.
+func (k *KB) objectsDir() string {
+	dir := k.gitDir()
+	if b, err := os.ReadFile(filepath.Join(dir, "commondir")); err == nil {
+		common := strings.TrimSpace(string(b))
+		if !filepath.IsAbs(common) {
+			common = filepath.Join(dir, common)
+		}
+		dir = common
+	}
+	return filepath.Join(dir, "objects")
+}
+
 func (k *KB) gitDir() string {
 	if k.repo == nil {
 		return filepath.Join(k.root, ".git")

@@ -105,7 +105,7 @@ func (k *KB) Plan(opts PlanOptions) (*Plan, error) {
 	}
 	pw := &packWriter{seen: map[plumbing.Hash]bool{}}
 	if !opts.DryRun {
-		dir := filepath.Join(k.gitDir(), "objects", "pack")
+		dir := filepath.Join(k.objectsDir(), "pack")
 		if k.pending {
 			// No repository yet: stage the pack outside the knowledge base.
 			tmp, err := os.MkdirTemp("", "kbsync-new-*")
@@ -317,6 +317,7 @@ func (p *Plan) assignPaths() {
 		}
 	}
 	sort.SliceStable(p.pending, func(i, j int) bool { return p.pending[i].Seq < p.pending[j].Seq })
+	p.results = slices.Grow(p.results, len(p.pending)) // one allocation, not a doubling series
 	for _, a := range p.pending {
 		idSlug := convert.IDSlug(a.ID.Source, a.ID.ID)
 		base := a.Slug

@@ -165,7 +165,7 @@ func Prepare(ctx context.Context, raw, dir, base, branch, token string) (*Fetche
 	if err != nil {
 		return nil, err
 	}
-	repo, err := git.PlainOpen(dir)
+	repo, err := openRepo(dir)
 	if errors.Is(err, git.ErrRepositoryNotExists) {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return nil, fmt.Errorf("kb: cache: %w", err)

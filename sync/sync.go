@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	stdsync "sync"
@@ -226,6 +227,7 @@ func fillReport(rep *Report, results []kb.Result, counts map[kb.Action]int) {
 	for _, n := range rep.Skipped {
 		rep.Counts.Skipped += n
 	}
+	rep.Articles = slices.Grow(rep.Articles, len(results))
 	for _, r := range results {
 		rep.Articles = append(rep.Articles, ArticleReport{Path: r.Path, Action: string(r.Action), Source: r.ID.Source,
 			SourceID: r.ID.ID, Title: r.Info.Title, SourceURL: r.Info.SourceURL, Redactions: r.Info.Redactions, Reason: r.Reason})
