@@ -88,7 +88,7 @@ func htmlPoints(s string) []int {
 				break
 			}
 			for i := 1; i+1 < len(raw) && len(at) < maxPoints; i++ {
-				if raw[i] == ' ' && isWordByte(raw[i-1]) && isWordByte(raw[i+1]) {
+				if raw[i] == ' ' && isWordByte(raw[i-1]) && isWordByte(raw[i+1]) && !inReference(raw[:i]) {
 					at = append(at, off+i)
 				}
 			}
@@ -119,6 +119,20 @@ func isRawTag(name string) bool {
 // isWordByte accepts letters, digits and any byte of a multi-byte rune:
 // an inserted word then sits between two words, never next to markup,
 // punctuation or an entity.
+// inReference reports whether the word that ends b is the name or number
+// of a character reference without its semicolon ("&#10", "&amp"): it
+// stands for other text, such as a newline the parser may drop.
+func inReference(b []byte) bool {
+	i := len(b)
+	for i > 0 && isWordByte(b[i-1]) {
+		i--
+	}
+	if i > 0 && b[i-1] == '#' {
+		i--
+	}
+	return i > 0 && b[i-1] == '&'
+}
+
 func isWordByte(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c >= utf8.RuneSelf
 }
