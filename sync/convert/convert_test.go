@@ -114,6 +114,9 @@ func TestCleanURL(t *testing.T) {
 		{"mailto:a@b.example", "", "mailto:a@b.example"},
 		{"https://x.example/%E2%80%AEevil", "", "https://x.example/evil"},
 		{"http://%20bad host/", "", ""},
+		{"//(", "", ""}, {"https://a(b).example/", "", ""}, {"https://%28/", "", ""},
+		{"https://[::1]:8080/x", "", "https://[::1]:8080/x"}, {"https://bücher.example/", "", "https://bücher.example/"},
+		{"https://x_y.example:443/", "", "https://x_y.example:443/"},
 		{"javascript:x", "", ""},
 	} {
 		if got := cleanURL(tt.in, tt.site); got != tt.want {

@@ -72,7 +72,7 @@ func cleanURL(dest, site string) string {
 		return ""
 	}
 	u, err := url.Parse(dest)
-	if err != nil {
+	if err != nil || !plainHost(u.Host) {
 		return "" // no browser could follow it (the sanitizer drops it too)
 	}
 	if !strings.ContainsAny(dest, "?@") && (site == "" || hasScheme(dest) || strings.HasPrefix(dest, "#")) {
@@ -102,6 +102,22 @@ func cleanURL(dest, site string) string {
 		return ""
 	}
 	return out
+}
+
+// plainHost reports whether a URL's host (and port) is made of what host
+// names and IP literals use. url.Parse accepts "https://(", but the escaped
+// form it is published in, "https://%28", no longer parses: such a link
+// leads nowhere, and keeping it would make a second conversion differ.
+func plainHost(h string) bool {
+	for _, r := range h {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r >= 0x80:
+		case strings.ContainsRune("-._:[]", r):
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // encodedInvisible matches the percent-encoded invisible characters, which
