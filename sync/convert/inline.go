@@ -436,8 +436,10 @@ var destEscaper = strings.NewReplacer(" ", "%20", "(", "%28", ")", "%29", "<", "
 
 func mdDest(u string) string { return destEscaper.Replace(u) }
 
-// mdUnescape reads a Markdown destination as a renderer would: backslash
-// escapes, then entities.
+// mdUnescape reads a Markdown destination as a renderer would (goldmark's
+// URLEscape): backslash escapes, then references that end in a semicolon.
+// html.UnescapeString would also read "&#Xa" as a newline, which no
+// CommonMark renderer does. SafeURL still decodes leniently, to refuse more.
 func mdUnescape(b []byte) string {
-	return html.UnescapeString(string(util.UnescapePunctuations(b)))
+	return string(util.ResolveEntityNames(util.ResolveNumericReferences(util.UnescapePunctuations(b))))
 }
