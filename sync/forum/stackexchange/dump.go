@@ -41,6 +41,10 @@ type Dump struct {
 	site    string
 	limit   int // one row of any table
 	maxBody int // one post body
+	// Tests set these: the first pass's chunk size (0: defaultChunk) and
+	// workers (0: GOMAXPROCS).
+	chunk   int64
+	workers int
 }
 
 var siteName = regexp.MustCompile(`^([a-z0-9-]+\.)*(stackexchange\.com|stackoverflow\.com|superuser\.com|serverfault\.com|askubuntu\.com|mathoverflow\.net|stackapps\.com)$`)
@@ -223,108 +227,6 @@ func (d *Dump) rowErr(path string, err error) error {
 		rec = "row " + strconv.Itoa(se.row)
 	}
 	return &forum.InputError{Format: format, Path: path, Record: rec, Offset: se.off, Err: se.err, Hint: hint}
-}
-
-// index is the first pass over Posts.xml. It validates every row, yields the
-// questions that have no accepted answer and records the others.
-func (d *Dump) index(ctx context.Context, f *os.File, dupOf map[int64]int64, yield func(*forum.Thread) error) (*index, error) {
-	ix := &index{byAnswer: map[int64]int{}, dups: map[int64][]forum.Ref{}, dupOf: dupOf}
-	sc := newRowScanner(f, d.limit, streamBuf)
-	seen := newIDSet()
-	// Answers met before their question (a dump not sorted by Id).
-	type earlyAnswer struct{ parent, off, owner int64 }
-	early := map[int64]earlyAnswer{}
-	for n := 0; ; n++ {
-		if n%4096 == 0 && ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		ok, err := sc.Next()
-		if err != nil {
-			return nil, d.rowErr(d.posts, err)
-		}
-		if !ok {
-			break
-		}
-		if err := sc.validateAll(); err != nil {
-			return nil, d.rowErr(d.posts, err)
-		}
-		id, ok, err := sc.Int("Id")
-		if err == nil && !ok {
-			err = sc.fail(sc.rowOff, "the row has no Id")
-		}
-		if err != nil {
-			return nil, d.rowErr(d.posts, err)
-		}
-		if seen.addDup(id) {
-			return nil, d.rowErr(d.posts, sc.fail(sc.rowOff, "post Id %d appears twice", id))
-		}
-		kind, _, err := sc.Int("PostTypeId")
-		if err != nil {
-			return nil, d.rowErr(d.posts, err)
-		}
-		if i, ok := ix.byAnswer[id]; ok && kind != 2 {
-			return nil, d.rowErr(d.posts, sc.fail(sc.rowOff, "question %d accepts post %d, which is not an answer (PostTypeId %d)", ix.accepted[i].qid, id, kind))
-		}
-		switch kind {
-		case 1:
-			if orig, ok := dupOf[id]; ok {
-				title, _, _ := sc.Attr("Title")
-				ix.dups[orig] = append(ix.dups[orig], forum.Ref{ID: strconv.FormatInt(id, 10), Title: forum.OneLine(title), URL: d.site + "/q/" + strconv.FormatInt(id, 10)})
-			}
-			aid, has, err := sc.Int("AcceptedAnswerId")
-			if err != nil {
-				return nil, d.rowErr(d.posts, err)
-			}
-			if !has {
-				t, err := d.unsolved(sc, id)
-				if err != nil {
-					return nil, d.rowErr(d.posts, err)
-				}
-				if orig, ok := dupOf[id]; ok {
-					t.DuplicateOf = strconv.FormatInt(orig, 10)
-				}
-				if err := yield(t); err != nil {
-					return nil, err
-				}
-				continue
-			}
-			rec := acceptedRec{qid: id, aid: aid, qoff: sc.rowOff, aoff: -1, qowner: owner(sc), aowner: noOwner}
-			if e, ok := early[aid]; ok {
-				if e.parent != id {
-					return nil, d.rowErr(d.posts, sc.fail(sc.rowOff, "question %d accepts answer %d, which belongs to question %d", id, aid, e.parent))
-				}
-				rec.aoff, rec.aowner = e.off, e.owner
-				delete(early, aid)
-			} else if seen.has(aid) {
-				// Only answers whose question was not yet seen are kept in
-				// early; any other earlier post cannot be one of this
-				// question's answers.
-				return nil, d.rowErr(d.posts, sc.fail(sc.rowOff, "question %d accepts post %d, which comes earlier in the file and is not one of its answers", id, aid))
-			}
-			if _, dup := ix.byAnswer[aid]; dup {
-				return nil, d.rowErr(d.posts, sc.fail(sc.rowOff, "answer %d is accepted by two questions", aid))
-			}
-			ix.byAnswer[aid] = len(ix.accepted)
-			ix.accepted = append(ix.accepted, rec)
-		case 2:
-			parent, has, err := sc.Int("ParentId")
-			if err == nil && !has {
-				err = sc.fail(sc.rowOff, "answer %d has no ParentId", id)
-			}
-			if err != nil {
-				return nil, d.rowErr(d.posts, err)
-			}
-			if i, ok := ix.byAnswer[id]; ok {
-				if q := ix.accepted[i].qid; q != parent {
-					return nil, d.rowErr(d.posts, sc.fail(sc.rowOff, "answer %d belongs to question %d, but question %d accepts it", id, parent, q))
-				}
-				ix.accepted[i].aoff, ix.accepted[i].aowner = sc.rowOff, owner(sc)
-			} else if !seen.has(parent) {
-				early[id] = earlyAnswer{parent, sc.rowOff, owner(sc)}
-			}
-		}
-	}
-	return ix, nil
 }
 
 // unsolved builds the thread of a question without an accepted answer.

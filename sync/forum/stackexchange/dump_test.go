@@ -682,25 +682,74 @@ func TestBadInput(t *testing.T) {
 	cases[len(cases)-2].offset = 60
 	cases[len(cases)-2].record = "row 1"
 
+	// Each case is read in order and in chunks of a few rows (the first
+	// pass of a large file): the error must be the same.
 	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			dir := dumpDir(t, c.tables)
-			d, err := Open(dir, forum.Options{})
+		for _, chunk := range []int64{0, 97, 400} {
+			name := c.name
+			if chunk > 0 {
+				name += fmt.Sprintf(" (chunks of %d bytes)", chunk)
+			}
+			t.Run(name, func(t *testing.T) { testBadCase(t, c, chunk) })
+		}
+	}
+}
+
+func testBadCase(t *testing.T, c badCase, chunk int64) {
+	dir := dumpDir(t, c.tables)
+	d, err := Open(dir, forum.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.chunk = chunk
+	var answered int
+	err = d.Threads(context.Background(), func(th *forum.Thread) error {
+		if th.Answer != nil {
+			answered++
+		}
+		return nil
+	})
+	checkInputError(t, err, filepath.Join(dir, c.file), c.record, c.offset, c.msg)
+	if c.file == "Posts.xml" && answered > 0 {
+		t.Errorf("%d threads with an answer were yielded from a damaged Posts.xml", answered)
+	}
+}
+
+// TestChunkedIndexSameAsInOrder reads every corpus dump in chunks of many
+// sizes (down to a few rows, so that boundaries fall everywhere, comments
+// included) and requires the very threads, in the same order, of a reading
+// in order.
+func TestChunkedIndexSameAsInOrder(t *testing.T) {
+	dirs, err := filepath.Glob(corpus + "*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dir := range dirs {
+		if _, err := os.Stat(filepath.Join(dir, "Posts.xml")); err != nil {
+			continue
+		}
+		read := func(chunk int64) []byte {
+			d, err := Open(dir, forum.Options{Site: "https://x.stackexchange.com"})
 			if err != nil {
 				t.Fatal(err)
 			}
-			var answered int
-			err = d.Threads(context.Background(), func(th *forum.Thread) error {
-				if th.Answer != nil {
-					answered++
-				}
-				return nil
-			})
-			checkInputError(t, err, filepath.Join(dir, c.file), c.record, c.offset, c.msg)
-			if c.file == "Posts.xml" && answered > 0 {
-				t.Errorf("%d threads with an answer were yielded from a damaged Posts.xml", answered)
+			d.chunk = chunk
+			got, err := readAll(t, d)
+			if err != nil {
+				t.Fatalf("%s, chunks of %d bytes: %v", dir, chunk, err)
 			}
-		})
+			b, err := json.Marshal(got)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return b
+		}
+		want := read(0)
+		for _, chunk := range []int64{1, 1000, 4096, 100_000, 1 << 20} {
+			if got := read(chunk); !bytes.Equal(got, want) {
+				t.Errorf("%s: read in chunks of %d bytes, the threads differ from a reading in order", filepath.Base(dir), chunk)
+			}
+		}
 	}
 }
 

@@ -3,6 +3,7 @@ package stackexchange
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -12,6 +13,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/kbsync/kbsync/sync/forum"
 )
 
 // viaEncodingXML reads data with encoding/xml in strict mode. err is
@@ -307,4 +310,49 @@ func TestDifferentialCatchesDivergence(t *testing.T) {
 			t.Errorf("%q: shape %q, err %v; want encoding/xml to accept it and the shape check to object", in, shape, err)
 		}
 	}
+}
+
+// FuzzChunkedIndex: reading Posts.xml in chunks (the first pass of a large
+// file) gives the very threads, and the very error, of a reading in order,
+// wherever the chunk boundaries fall. One worker keeps the coverage of an
+// input the same from run to run; TestChunkedIndexSameAsInOrder and
+// TestBadInput run the chunks in parallel.
+func FuzzChunkedIndex(f *testing.F) {
+	for _, s := range corpusSeeds(f) {
+		if bytes.Contains(s, []byte("<posts")) {
+			f.Add(s, uint16(60))
+		}
+	}
+	f.Add([]byte(table("posts", q("1", "3"), q("2", ""), a("3", "1"), a("4", "2"))), uint16(90))
+	f.Add([]byte(table("posts", a("3", "1"), "<!-- <row Id=\"9\" --> ", q("1", "3"), q("1", ""))), uint16(40))
+	f.Add([]byte(table("posts", q("1", "3"), "  <row Id=\"2\" PostTypeId=\"2\"></row>\n", a("3", "1"))), uint16(1))
+	f.Fuzz(func(t *testing.T, posts []byte, chunk uint16) {
+		if len(posts) > 1<<16 {
+			return
+		}
+		dir := filepath.Join(t.TempDir(), "x.stackexchange.com")
+		if err := os.Mkdir(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "Posts.xml"), posts, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		read := func(chunk int64) string {
+			d, err := Open(dir, forum.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			d.chunk, d.workers = chunk, 1
+			got, err := readAll(t, d)
+			b, jerr := json.Marshal(got)
+			if jerr != nil {
+				t.Fatal(jerr)
+			}
+			return fmt.Sprintf("%s\nerror: %v", b, err)
+		}
+		want, got := read(0), read(int64(chunk)+1)
+		if got != want {
+			t.Fatalf("chunks of %d bytes:\n%s\nin order:\n%s", int64(chunk)+1, got, want)
+		}
+	})
 }

@@ -31,9 +31,12 @@ type rowScanner struct {
 	// between is set while looking for the next row, so that a failure there
 	// names "after row N" rather than row N itself.
 	between bool
-	tag     []byte
-	attrs   []attr
-	limit   int
+	// cut: the input is a chunk that ends between two rows, inside the
+	// root element; its end is not the end of the file.
+	cut   bool
+	tag   []byte
+	attrs []attr
+	limit int
 }
 
 type attr struct {
@@ -250,6 +253,9 @@ func (s *rowScanner) Next() (bool, error) {
 		}
 		if !lt {
 			switch {
+			case s.cut && s.inRoot:
+				s.done = true
+				return false, nil
 			case s.root == "":
 				return false, s.fail(s.off, "%w before the table's root element", errTruncated)
 			case s.inRoot:
