@@ -102,40 +102,52 @@ func assertSafeHTML(t *testing.T, name, doc string, strict bool) {
 	if strings.Contains(strings.ToLower(doc), "<script") {
 		t.Errorf("%s: rendered HTML has <script: %q", name, doc)
 	}
+	check := func(tag string, attrs []xhtml.Attribute) {
+		switch tag {
+		case "script", "iframe", "object", "embed", "svg", "math", "style", "form", "base", "meta", "link",
+			"input", "button", "textarea", "select", "frame", "frameset", "applet", "bgsound", "template", "noscript":
+			t.Errorf("%s: rendered HTML has a <%s> element: %q", name, tag, doc)
+		}
+		for _, a := range attrs {
+			key := strings.ToLower(a.Key)
+			val := strings.ToLower(strings.Join(strings.FieldsFunc(a.Val, func(r rune) bool { return r <= ' ' }), ""))
+			if strings.HasPrefix(key, "on") {
+				t.Errorf("%s: event handler %s=%q in %q", name, a.Key, a.Val, doc)
+			}
+			if strict && (strings.Contains(val, "javascript:") || strings.Contains(val, "vbscript:")) {
+				t.Errorf("%s: script URL in %s=%q", name, a.Key, a.Val)
+			}
+			switch key {
+			case "href", "src", "action", "formaction", "background", "dynsrc", "lowsrc", "data", "poster", "xlink:href", "srcset":
+				if unsafeScheme(a.Val) {
+					t.Errorf("%s: unsafe %s=%q in %q", name, a.Key, a.Val, doc)
+				}
+			case "style":
+				// goldmark writes table alignment this way; nothing else
+				// may carry a style.
+				if !tableAlign.MatchString(a.Val) {
+					t.Errorf("%s: style attribute in %q", name, doc)
+				}
+			}
+		}
+	}
 	root, err := xhtml.Parse(strings.NewReader(doc))
 	if err != nil {
-		t.Fatalf("%s: %v", name, err)
+		// The parser stops at 512 open elements (a Markdown line of 600
+		// asterisks renders that deep); the tokenizer has no such limit.
+		z := xhtml.NewTokenizer(strings.NewReader(doc))
+		for tt := z.Next(); tt != xhtml.ErrorToken; tt = z.Next() {
+			if tt == xhtml.StartTagToken || tt == xhtml.SelfClosingTagToken {
+				tok := z.Token()
+				check(tok.Data, tok.Attr)
+			}
+		}
+		return
 	}
 	var walk func(n *xhtml.Node)
 	walk = func(n *xhtml.Node) {
 		if n.Type == xhtml.ElementNode {
-			switch n.Data {
-			case "script", "iframe", "object", "embed", "svg", "math", "style", "form", "base", "meta", "link",
-				"input", "button", "textarea", "select", "frame", "frameset", "applet", "bgsound", "template", "noscript":
-				t.Errorf("%s: rendered HTML has a <%s> element: %q", name, n.Data, doc)
-			}
-			for _, a := range n.Attr {
-				key := strings.ToLower(a.Key)
-				val := strings.ToLower(strings.Join(strings.FieldsFunc(a.Val, func(r rune) bool { return r <= ' ' }), ""))
-				if strings.HasPrefix(key, "on") {
-					t.Errorf("%s: event handler %s=%q in %q", name, a.Key, a.Val, doc)
-				}
-				if strict && (strings.Contains(val, "javascript:") || strings.Contains(val, "vbscript:")) {
-					t.Errorf("%s: script URL in %s=%q", name, a.Key, a.Val)
-				}
-				switch key {
-				case "href", "src", "action", "formaction", "background", "dynsrc", "lowsrc", "data", "poster", "xlink:href", "srcset":
-					if unsafeScheme(a.Val) {
-						t.Errorf("%s: unsafe %s=%q in %q", name, a.Key, a.Val, doc)
-					}
-				case "style":
-					// goldmark writes table alignment this way; nothing else
-					// may carry a style.
-					if !tableAlign.MatchString(a.Val) {
-						t.Errorf("%s: style attribute in %q", name, doc)
-					}
-				}
-			}
+			check(n.Data, n.Attr)
 		}
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
 			walk(c)
