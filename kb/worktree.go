@@ -2,9 +2,9 @@ package kb
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path"
 	"path/filepath"
@@ -227,7 +227,11 @@ func (k *KB) blob(h plumbing.Hash) ([]byte, error) {
 		return nil, fmt.Errorf("kb: read blob %s: %w", h, err)
 	}
 	defer r.Close()
-	return io.ReadAll(r)
+	// Sized once: io.ReadAll grows by doubling, copying a large manifest
+	// several times.
+	buf := bytes.NewBuffer(make([]byte, 0, b.Size+1))
+	_, err = buf.ReadFrom(r)
+	return buf.Bytes(), err
 }
 
 // cleanTemp removes temporary files an interrupted run left in dir.
