@@ -124,7 +124,17 @@ func encodeManifest(entries map[Identity]*Entry, generated map[string]string) []
 		}
 		return lessID(a.SourceID, b.SourceID)
 	})
+	// Sized up front: a 100k-article manifest is ~40 MB, and growing a
+	// buffer by doubling would hold about half as much again in garbage.
+	size := 256 + 200*len(generated)
+	for _, e := range list {
+		size += 120 + len(e.Source) + len(e.Site) + len(e.SourceID) + len(e.Path) + len(e.SourceHash) + len(e.ContentHash) + len(e.Title) + len(e.Title)/4
+		for _, t := range e.Tags {
+			size += len(t) + 3
+		}
+	}
 	var b bytes.Buffer
+	b.Grow(size)
 	fmt.Fprintf(&b, "{\n  \"version\": %d,\n", manifestVersion)
 	if len(generated) > 0 {
 		paths := make([]string, 0, len(generated))
