@@ -345,7 +345,6 @@ func (k *KB) setParent(h plumbing.Hash) error {
 	return nil
 }
 
-// gitDir is the repository's .git folder.
 // objectCache bounds go-git's cache of decoded objects. Its default, 96
 // MiB, kept the manifest blob of a large knowledge base (41 MB at 100k
 // articles) alive for the whole run; kbsync keeps its own maps of what it
@@ -391,6 +390,7 @@ func (k *KB) objectsDir() string {
 	return filepath.Join(dir, "objects")
 }
 
+// gitDir is the repository's .git folder (a linked worktree's own one).
 func (k *KB) gitDir() string {
 	if k.repo == nil {
 		return filepath.Join(k.root, ".git")
