@@ -351,7 +351,7 @@ func mdxEdits(md string) []edit {
 				if n.AutoLinkType == ast.AutoLinkEmail && !strings.HasPrefix(url, "mailto:") {
 					url = "mailto:" + url
 				}
-				edits = append(edits, edit{start, start + 1 + len(label) + 1, "[" + string(label) + "](" + mdDest(url) + ")"})
+				edits = append(edits, edit{start, start + 1 + len(label) + 1, "[" + labelEscaper.Replace(string(label)) + "](" + mdDest(url) + ")"})
 			}
 			return ast.WalkSkipChildren, nil
 		case *ast.Paragraph:
@@ -376,6 +376,12 @@ func mdxEdits(md string) []edit {
 	slices.SortStableFunc(edits, func(a, b edit) int { return a.start - b.start })
 	return edits
 }
+
+// labelEscaper escapes, in an autolink's address turned into link text,
+// what would be Markdown or MDX there: "<}@x.example>" is a valid e-mail
+// autolink, and "[}@x.example]" would open JSX.
+var labelEscaper = strings.NewReplacer(`\`, `\\`, "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`,
+	"{", `\{`, "}", `\}`, "<", `\<`, ">", `\>`, "&", `\&`, "~", `\~`)
 
 func isASCIIPunct(c byte) bool {
 	return (c >= '!' && c <= '/') || (c >= ':' && c <= '@') || (c >= '[' && c <= '`') || (c >= '{' && c <= '~')

@@ -2,6 +2,7 @@ package redact
 
 import (
 	"bytes"
+	"slices"
 	"sort"
 	"strings"
 
@@ -45,6 +46,20 @@ type leaf struct {
 type layout struct {
 	src    []byte
 	leaves []*leaf
+	shape  []ast.NodeKind // every block, in document order
+}
+
+// blockShape lists the kinds of s's blocks in document order, as newLayout
+// records them.
+func blockShape(md parser.Parser, s string) []ast.NodeKind {
+	var shape []ast.NodeKind
+	_ = ast.Walk(md.Parse(text.NewReader([]byte(s))), func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if entering && n.Type() == ast.TypeBlock {
+			shape = append(shape, n.Kind())
+		}
+		return ast.WalkContinue, nil
+	})
+	return shape
 }
 
 // newMarkdown returns a CommonMark parser; Parse is safe for concurrent use.
@@ -66,6 +81,7 @@ func newLayout(md parser.Parser, s string) *layout {
 		if !entering || n.Type() != ast.TypeBlock {
 			return ast.WalkContinue, nil
 		}
+		l.shape = append(l.shape, n.Kind())
 		var kind uint8
 		switch n.(type) {
 		case *ast.Paragraph, *ast.Heading, *ast.TextBlock:
@@ -375,6 +391,11 @@ func (r *Redactor) apply(s string, hits []found, markdown bool, counts map[*rule
 	out, clash := applyEdits(s, edits)
 	if clash {
 		reasons = append(reasons, "replacements overlap Markdown syntax")
+	}
+	if markdown && len(reasons) == 0 && len(edits) > 0 && !slices.Equal(lay.shape, blockShape(r.md, out)) {
+		// What the plan could not foresee, such as "<!a@b.cc" (an HTML
+		// block) becoming "<![redacted email]" (a paragraph).
+		reasons = append(reasons, "a replacement changed the Markdown block structure")
 	}
 	return out, reasons
 }
