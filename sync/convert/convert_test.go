@@ -44,6 +44,10 @@ func TestMarkdown(t *testing.T) {
 	tests := []struct{ name, in, want string }{
 		{"kept byte for byte", "# T\n\nSome *text*, `code`, [l](https://x.example \"t\").\n\n    indented\n\n> q\n", "# T\n\nSome *text*, `code`, [l](https://x.example \"t\").\n\n    indented\n\n> q\n"},
 		{"CRLF", "a\r\nb\r\n", "a\nb\n"},
+		// CommonMark reads "<p" and a tab as an HTML block; goldmark reads text.
+		{"tag and tab at a line start", "<p\t", "\\<p\n"},
+		{"tag and tab in a list", "- </div\tx\n- y\n", "- \\</div\tx\n- y\n"},
+		{"tag and tab inside a line", "a <p\tb\n", "a <p\tb\n"},
 		{"language hint", "<!-- language: lang-js -->\n\n    var x = 1;\n    f(x);\n\ntext\n", "```js\nvar x = 1;\nf(x);\n```\n\ntext\n"},
 		{"language hint on fence", "<!-- language: python -->\n```\nprint(1)\n```\n", "```python\nprint(1)\n```\n"},
 		{"language-all", "<!-- language-all: lang-c -->\n\n    a;\n\nx\n\n    b;\n", "```c\na;\n```\n\nx\n\n```c\nb;\n```\n"},

@@ -138,6 +138,43 @@ func limitNesting(src []byte, max int) []byte {
 	return append(out, src[last:]...)
 }
 
+// tagLikeLines escapes a '<' that starts a paragraph line as text when a
+// tab follows the tag name ("<p\t"): goldmark reads the line as text, but
+// CommonMark (and so remark, MDX and a later edit that trims the tab) reads
+// it as the start of an HTML block.
+func (f *fixer) tagLikeLines(n ast.Node) {
+	lines := n.Lines()
+	for i := range lines.Len() {
+		at := lines.At(i).Start
+		if !tagThenTab(f.src[at:]) {
+			continue
+		}
+		_ = ast.Walk(n, func(c ast.Node, entering bool) (ast.WalkStatus, error) {
+			if t, ok := c.(*ast.Text); ok && entering && t.Segment.Start == at {
+				f.add(at, at, `\`)
+				return ast.WalkStop, nil
+			}
+			return ast.WalkContinue, nil
+		})
+	}
+}
+
+// tagThenTab reports whether b starts with "<name" or "</name" and a tab.
+func tagThenTab(b []byte) bool {
+	i := 1
+	if len(b) < 3 || b[0] != '<' {
+		return false
+	}
+	if b[i] == '/' {
+		i++
+	}
+	j := i
+	for j < len(b) && (b[j] >= 'a' && b[j] <= 'z' || b[j] >= 'A' && b[j] <= 'Z' || j > i && (b[j] >= '0' && b[j] <= '9' || b[j] == '-')) {
+		j++
+	}
+	return j > i && j < len(b) && b[j] == '\t'
+}
+
 func (f *fixer) add(start, stop int, repl string) {
 	f.edits = append(f.edits, edit{start, stop, repl})
 }
@@ -186,6 +223,8 @@ func (f *fixer) run() error {
 			}
 		case *ast.AutoLink:
 			f.autoLink(n)
+		case *ast.Paragraph, *ast.TextBlock:
+			f.tagLikeLines(n)
 		case *ast.LinkReferenceDefinition:
 			f.refDef(n)
 			return ast.WalkSkipChildren, nil
