@@ -622,6 +622,7 @@ func TestBadInput(t *testing.T) {
 	qa := func(rows ...string) map[string]string { return map[string]string{"Posts.xml": table("posts", rows...)} }
 	ps := func(rows ...string) string { return table("posts", rows...) }
 	rowAt := func(tables map[string]string, file string, n int) int64 { return nth(tables[file], "<row ", n) }
+	afterClose := ps(q("1", "3"), q("2", ""), a("3", "1")) + strings.Repeat(q("4", ""), 3) + "</posts>\n"
 
 	cases := []badCase{
 		{name: "truncated inside a row", tables: map[string]string{"Posts.xml": real[:cutRow]},
@@ -655,6 +656,10 @@ func TestBadInput(t *testing.T) {
 			record: "row 2", msg: "answer 2 has no ParentId"},
 		{name: "bad entity in a body", tables: map[string]string{"Posts.xml": strings.Replace(ps(q("1", ""), q("2", "")), "question 2", "&nbsp;", 1)},
 			record: "row 2", msg: "attribute Body: invalid character entity &nbsp;"},
+		// Rows after the table's closing tag: a chunk that ends after it
+		// must not let the next chunk carry on as if the table were open.
+		{name: "rows after the closing tag", tables: map[string]string{"Posts.xml": afterClose},
+			record: "after row 3", offset: nth(afterClose, "<row ", 4), msg: "content after the closing </posts> tag"},
 		{name: "an element inside a row", tables: map[string]string{"Posts.xml": nested},
 			record: "row 1", offset: nth(nested, "<x/>", 1), msg: "a row must be empty; found <x/> inside it"},
 		{name: "malformed Users.xml", file: "Users.xml",

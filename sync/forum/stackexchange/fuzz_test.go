@@ -326,6 +326,8 @@ func FuzzChunkedIndex(f *testing.F) {
 	f.Add([]byte(table("posts", q("1", "3"), q("2", ""), a("3", "1"), a("4", "2"))), uint16(90))
 	f.Add([]byte(table("posts", a("3", "1"), "<!-- <row Id=\"9\" --> ", q("1", "3"), q("1", ""))), uint16(40))
 	f.Add([]byte(table("posts", q("1", "3"), "  <row Id=\"2\" PostTypeId=\"2\"></row>\n", a("3", "1"))), uint16(1))
+	f.Add([]byte(table("posts", q("1", ""))+q("2", "")+"</posts>\n"), uint16(50))
+	f.Add([]byte("<posts></posts>"+q("2", "")+"</posts>\n"), uint16(3))
 	f.Fuzz(func(t *testing.T, posts []byte, chunk uint16) {
 		if len(posts) > 1<<16 {
 			return

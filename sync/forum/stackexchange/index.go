@@ -299,6 +299,11 @@ func (d *Dump) scanChunk(ctx context.Context, f *os.File, start, end int64, root
 			break // the checks stop at this row at the latest
 		}
 	}
+	if !last && !sc.inRoot {
+		// The table closed inside this chunk: the next one would read on
+		// as if it were open. A plain scan says what is wrong.
+		out.err = errors.New("the table closes before the end of the file")
+	}
 	out.rows = sc.rows
 	return out
 }
