@@ -70,6 +70,35 @@ var templateText = []string{"{{ site.title }}", "{% include nav.html %}", "{{< y
 
 // checkTemplateText checks that the risky article shows its template
 // syntax as text.
+// publishedPages walks the synced articles in a built site: a retired one
+// must have no page; a live one's page (at file(a)) must carry no injected
+// markup and show a risky title as text, then goes to check. It returns the
+// live articles' titles by slug.
+func publishedPages(t *testing.T, arts []siteArticle, file func(siteArticle) string, check func(siteArticle, *page)) map[string]string {
+	t.Helper()
+	live := map[string]string{}
+	for _, a := range arts {
+		f := file(a)
+		if a.retired() {
+			if exists(f) {
+				t.Errorf("retired article %s was published", a.Slug)
+			}
+			continue
+		}
+		live[a.Slug] = a.Title
+		p := readPage(t, f)
+		if p == nil {
+			continue
+		}
+		checkNoInjection(t, p)
+		if a.Title == riskyTitle {
+			checkTemplateText(t, p)
+		}
+		check(a, p)
+	}
+	return live
+}
+
 func checkTemplateText(t *testing.T, p *page) {
 	t.Helper()
 	text := textOf(p.root)
