@@ -186,7 +186,9 @@ func marshalYAML(v any) (string, error) { return marshalChecked(v, nil) }
 // its top-level key, to check.
 func marshalChecked(v any, check func(key, value string) error) (string, error) {
 	var n yaml.Node
-	if err := n.Encode(v); err != nil {
+	if fm, ok := v.(*frontMatter); ok {
+		n = *fm.node() // styles already as quoteRisky leaves them
+	} else if err := n.Encode(v); err != nil {
 		return "", fmt.Errorf("front matter: %w", err)
 	}
 	if check != nil && n.Kind == yaml.MappingNode {
