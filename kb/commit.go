@@ -75,9 +75,10 @@ func (p *Plan) Commit(ctx context.Context, message func([]Result, map[Action]int
 	}
 	var commit *Encoded
 	if len(p.changes) > 0 || p.manifestDirty {
-		manifest := encodeManifest(p.manifest, p.generated)
-		mblob := Encode(plumbing.BlobObject, manifest)
-		p.k.stageOwn(mblob.Hash, manifest)
+		mblob, err := p.manifestBlob()
+		if err != nil {
+			return fail(err)
+		}
 		if old, ok := p.k.blobAt(ManifestPath); !ok || old != mblob.Hash {
 			if err := p.pack.add(mblob); err != nil {
 				return fail(err)

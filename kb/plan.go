@@ -120,10 +120,11 @@ func (k *KB) Plan(opts PlanOptions) (*Plan, error) {
 		}
 		pw.ownDir = k.pending
 	}
+	// Entries are shared with the committed manifest until the plan
+	// changes one (own): a no-op run copies none of them.
 	m := make(map[Identity]*Entry, len(k.manifest))
 	for key, e := range k.manifest {
-		c := *e
-		m[key] = &c
+		m[key] = e
 	}
 	g := make(map[string]string, len(k.generated))
 	for p, h := range k.generated {
@@ -161,6 +162,18 @@ func (p *Plan) touched(e *Entry) string {
 		return "edited by a person since kbsync wrote it"
 	}
 	return ""
+}
+
+// own returns the plan's entry for key, copied first when it is still the
+// committed manifest's: the KB keeps that one until the commit lands.
+func (p *Plan) own(key Identity) *Entry {
+	e := p.manifest[key]
+	if e != nil && e == p.k.manifest[key] {
+		c := *e
+		e = &c
+		p.manifest[key] = e
+	}
+	return e
 }
 
 // Need reports whether the thread must be converted and rendered. It
@@ -222,6 +235,7 @@ func (p *Plan) Put(a *Article) error {
 		if e.SourceHash != a.SourceHash || e.Title != a.Info.Title || !slices.Equal(e.Tags, a.Info.Tags) {
 			// Committed as a manifest-only change: otherwise, after an
 			// upgrade, every run would convert every article again.
+			e = p.own(key)
 			e.SourceHash, e.Title, e.Tags = a.SourceHash, a.Info.Title, a.Info.Tags
 			p.manifestDirty = true
 		}
@@ -236,6 +250,7 @@ func (p *Plan) Put(a *Article) error {
 		return err
 	}
 	p.changes[e.Path] = a.Blob.Hash
+	e = p.own(key)
 	e.ContentHash, e.SourceHash, e.Retired = a.Blob.Hash.String(), a.SourceHash, false
 	e.Title, e.Tags = a.Info.Title, a.Info.Tags
 	p.record(Result{Path: e.Path, Action: Updated, ID: a.ID, Info: a.Info})
@@ -264,6 +279,7 @@ func (p *Plan) Retire(id Identity, describe func() Info) error {
 		// Already gone: remember it as retired, so that it is never
 		// recreated if the thread is answered again.
 		if !e.Retired {
+			e = p.own(key)
 			e.Retired, p.manifestDirty = true, true
 		}
 		p.counts[Unchanged]++
@@ -293,6 +309,7 @@ func (p *Plan) Retire(id Identity, describe func() Info) error {
 		return err
 	}
 	p.changes[e.Path] = blob.Hash
+	e = p.own(key)
 	e.ContentHash, e.Retired = blob.Hash.String(), true
 	p.record(Result{Path: e.Path, Action: Retired, ID: id, Info: info})
 	return nil

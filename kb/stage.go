@@ -1,10 +1,15 @@
 package kb
 
 import (
+	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+
+	"github.com/klauspost/compress/zlib"
 
 	"github.com/go-git/go-git/v5/plumbing"
 )
@@ -100,4 +105,53 @@ func (k *KB) stageOwn(h plumbing.Hash, content []byte) {
 		return
 	}
 	(&Stager{dir: k.stageDir()}).Put(h.String(), content) // on failure the commit reads the pack
+}
+
+// manifestBlob writes the plan's manifest through a temporary file, never
+// whole in memory, and returns it hashed and compressed. When the commit
+// stages files, the temporary file becomes the manifest's staged copy.
+func (p *Plan) manifestBlob() (Encoded, error) {
+	fail := func(err error) (Encoded, error) { return Encoded{}, fmt.Errorf("kb: manifest: %w", err) }
+	staging := false
+	dir := ""
+	if p.k.checkedOut && !p.k.opts.DryRun {
+		if st, err := os.Stat(p.k.stageDir()); err == nil && st.IsDir() {
+			staging, dir = true, p.k.stageDir()
+		}
+	}
+	f, err := os.CreateTemp(dir, "manifest-*")
+	if err != nil {
+		return fail(err)
+	}
+	defer func() {
+		f.Close()
+		os.Remove(f.Name()) // gone already when it was staged
+	}()
+	if err := writeManifest(f, p.manifest, p.generated); err != nil {
+		return fail(err)
+	}
+	size, err := f.Seek(0, io.SeekCurrent)
+	if err != nil {
+		return fail(err)
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return fail(err)
+	}
+	h := plumbing.NewHasher(plumbing.BlobObject, size)
+	var z bytes.Buffer
+	zw, _ := zlib.NewWriterLevel(&z, zlib.BestSpeed) // a valid level cannot fail
+	if _, err := io.Copy(io.MultiWriter(h, zw), bufio.NewReaderSize(f, 256<<10)); err != nil {
+		return fail(err)
+	}
+	if err := zw.Close(); err != nil {
+		return fail(err)
+	}
+	e := Encoded{Hash: h.Sum(), Type: plumbing.BlobObject, Size: int(size), Data: z.Bytes()}
+	if staging {
+		name := stagedFile(dir, e.Hash.String())
+		if err := os.MkdirAll(filepath.Dir(name), 0o755); err == nil {
+			os.Rename(f.Name(), name) // on failure the commit reads the pack
+		}
+	}
+	return e, nil
 }

@@ -1,0 +1,61 @@
+package main
+
+import (
+	"math"
+	"os"
+	"runtime/debug"
+	"runtime/metrics"
+	"time"
+)
+
+// memoryBudget is the soft heap limit kbsync keeps by default, so that a
+// sync of 100,000 threads stays under 256 MiB of resident memory on a
+// small CI runner. Go's collector otherwise lets the heap grow to twice
+// what is live before it collects.
+const memoryBudget = 224 << 20
+
+// memoryLimit is the soft limit for a live heap of live bytes: the budget
+// while the live heap fits in two thirds of it, then half as much again as
+// is live (like GOGC=50), so that a run whose working set outgrows the
+// budget (a million threads) collects a little more often instead of
+// spending most of its time in the collector, which a fixed limit below
+// the live heap makes it do.
+func memoryLimit(budget, live int64) int64 {
+	return max(budget, live+live/2)
+}
+
+// governMemory keeps the soft memory limit at memoryLimit while a command
+// runs, unless GOMEMLIMIT says what the user wants (GOMEMLIMIT=off: none).
+// The returned function stops it and restores the limit.
+func governMemory() (stop func()) {
+	if _, set := os.LookupEnv("GOMEMLIMIT"); set {
+		return func() {}
+	}
+	prev := debug.SetMemoryLimit(memoryBudget)
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+		tick := time.NewTicker(100 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				metrics.Read(sample)
+				if sample[0].Value.Kind() != metrics.KindUint64 {
+					return // a runtime without the metric: keep the budget
+				}
+				live := sample[0].Value.Uint64()
+				debug.SetMemoryLimit(memoryLimit(memoryBudget, int64(min(live, math.MaxInt64/2))))
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-finished
+		debug.SetMemoryLimit(prev)
+	}
+}
