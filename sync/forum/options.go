@@ -48,7 +48,9 @@ func CleanText(s string) string {
 		clean := true
 		for i := 0; i < len(s); i++ {
 			c := s[i]
-			if (c < 0x20 && c != '\t' && c != '\n') || c == 0x7f || c == 0xc2 {
+			// 0xc2 0x80-0x9f are the C1 controls; 0xc2 0xa0-0xbf (no-break
+			// space, « », °) are text, common in French.
+			if (c < 0x20 && c != '\t' && c != '\n') || c == 0x7f || (c == 0xc2 && i+1 < len(s) && s[i+1] < 0xa0) {
 				clean = false
 				break
 			}
