@@ -1,11 +1,14 @@
 package sync
 
 import (
+	"bufio"
+	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"slices"
@@ -460,3 +463,47 @@ un une vos votre vous faut il ya
 	}
 	return m
 }()
+
+// WriteJSON writes the report as json.Encoder with a two-space indent
+// does, byte for byte, but one article at a time: a 100k-article report
+// is ~50 MB of JSON, which the encoder would build whole, and indent in a
+// second copy, at the end of the run.
+func (r *Report) WriteJSON(w io.Writer) error {
+	head := *r
+	head.Articles = nil // written below, in the place this marks
+	b, err := json.MarshalIndent(&head, "", "  ")
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	// JSON strings hold no raw newline, so this is the key, not a value.
+	const mark = "\n  \"articles\": null"
+	i := bytes.Index(b, []byte(mark))
+	if i < 0 {
+		return fmt.Errorf("report: no articles key in %.80s", b)
+	}
+	if r.Articles == nil {
+		_, err := w.Write(append(b, '\n'))
+		return err
+	}
+	bw := bufio.NewWriterSize(w, 64<<10)
+	bw.Write(b[:i])
+	bw.WriteString("\n  \"articles\": [")
+	for j := range r.Articles {
+		a, err := json.MarshalIndent(&r.Articles[j], "    ", "  ")
+		if err != nil {
+			return fmt.Errorf("report: %w", err)
+		}
+		if j > 0 {
+			bw.WriteByte(',')
+		}
+		bw.WriteString("\n    ")
+		bw.Write(a)
+	}
+	if len(r.Articles) > 0 {
+		bw.WriteString("\n  ")
+	}
+	bw.WriteByte(']')
+	bw.Write(b[i+len(mark):])
+	bw.WriteByte('\n')
+	return bw.Flush()
+}

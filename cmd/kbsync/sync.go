@@ -2,7 +2,6 @@ package main
 
 import (
 	"cmp"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -183,9 +182,7 @@ func runSync(cmd *cobra.Command, opts *syncOptions) error {
 	// A run that committed but failed to push or publish still reports
 	// what it did, then fails.
 	if opts.JSON {
-		enc := json.NewEncoder(opts.io.Out)
-		enc.SetIndent("", "  ")
-		if jerr := enc.Encode(rep); jerr != nil {
+		if jerr := rep.WriteJSON(opts.io.Out); jerr != nil {
 			return jerr
 		}
 		return err
