@@ -42,13 +42,18 @@ func (p *Plan) Commit(ctx context.Context, message func([]Result, map[Action]int
 		p.Abort() // the pack and the staged files
 		return res, err
 	}
-	if len(p.pending) > 0 {
-		p.assignPaths()
+	if p.pending.len() > 0 {
+		if err := p.assignPaths(); err != nil {
+			return fail(err)
+		}
 	}
 	if err := p.planIndexes(); err != nil {
 		return fail(err)
 	}
-	results, counts := p.Results()
+	results, counts, err := p.Results()
+	if err != nil {
+		return fail(err)
+	}
 	var baseTree plumbing.Hash
 	var parents []plumbing.Hash
 	var initial *Encoded

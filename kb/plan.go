@@ -92,7 +92,7 @@ type Plan struct {
 	changes   map[string]plumbing.Hash // path -> new blob; ZeroHash deletes
 	results   []Result
 	counts    map[Action]int
-	pending   []*Article
+	pending   spill // new articles, until assignPaths
 	manifest  map[Identity]*Entry // the manifest as it will be written
 	// manifestDirty: the manifest changed although no file did.
 	manifestDirty bool
@@ -131,12 +131,13 @@ func (k *KB) Plan(opts PlanOptions) (*Plan, error) {
 		g[p] = h
 	}
 	return &Plan{k: k, opts: opts, pack: pw, changes: map[string]plumbing.Hash{}, counts: map[Action]int{},
-		manifest: m, generated: g}, nil
+		manifest: m, generated: g, pending: spill{dir: pw.dir}}, nil
 }
 
 // Abort discards the plan; nothing it prepared becomes visible.
 func (p *Plan) Abort() {
 	p.pack.abort()
+	p.pending.close()
 	if p.k.checkedOut {
 		p.k.clearStage()
 	}
@@ -224,10 +225,7 @@ func (p *Plan) Put(a *Article) error {
 		if err := p.pack.add(a.Blob); err != nil {
 			return err
 		}
-		// Only the hash is needed from now on: keep memory per article small.
-		a.Blob.Data = nil
-		p.pending = append(p.pending, a)
-		return nil
+		return p.pending.put(a) // the bytes are in the pack: only the rest is kept, on disk
 	}
 	if a.Blob.Hash.String() == e.ContentHash && !e.Retired {
 		// Same bytes: keep the file; remember the new source hash so the
@@ -318,7 +316,7 @@ func (p *Plan) Retire(id Identity, describe func() Info) error {
 // assignPaths gives new articles their paths, in export order, never
 // reusing a path that exists in the tree (in any letter case) or that the
 // manifest holds.
-func (p *Plan) assignPaths() {
+func (p *Plan) assignPaths() error {
 	dir := p.k.ContentDir()
 	taken := map[string]bool{}
 	if p.k.tree != nil {
@@ -333,9 +331,8 @@ func (p *Plan) assignPaths() {
 			taken[strings.ToLower(path.Base(e.Path))] = true
 		}
 	}
-	sort.SliceStable(p.pending, func(i, j int) bool { return p.pending[i].Seq < p.pending[j].Seq })
-	p.results = slices.Grow(p.results, len(p.pending)) // one allocation, not a doubling series
-	for _, a := range p.pending {
+	p.results = slices.Grow(p.results, p.pending.len()) // one allocation, not a doubling series
+	return p.pending.each(func(a *Article) {
 		idSlug := convert.IDSlug(a.ID.Source, a.ID.ID)
 		base := a.Slug
 		if base == "" {
@@ -350,8 +347,7 @@ func (p *Plan) assignPaths() {
 		}
 		taken[name] = true
 		p.Add(a, dir+"/"+name)
-	}
-	p.pending = nil
+	})
 }
 
 // Add places a new article at a path.
@@ -373,9 +369,11 @@ func trimSlug(s string, n int) string {
 
 // Results lists the articles the plan touched or found in conflict, sorted
 // by path, and the count of each action.
-func (p *Plan) Results() ([]Result, map[Action]int) {
-	if len(p.pending) > 0 {
-		p.assignPaths()
+func (p *Plan) Results() ([]Result, map[Action]int, error) {
+	if p.pending.len() > 0 {
+		if err := p.assignPaths(); err != nil {
+			return nil, nil, err
+		}
 	}
 	sort.Slice(p.results, func(i, j int) bool {
 		if p.results[i].Path != p.results[j].Path {
@@ -387,7 +385,7 @@ func (p *Plan) Results() ([]Result, map[Action]int) {
 	for a, n := range p.counts {
 		counts[a] = n
 	}
-	return p.results, counts
+	return p.results, counts, nil
 }
 
 // planIndexes regenerates the index pages from the live articles and adds

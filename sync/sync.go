@@ -183,7 +183,11 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		plan.Abort()
 		return nil, err
 	}
-	results, counts := plan.Results()
+	results, counts, err := plan.Results()
+	if err != nil {
+		plan.Abort()
+		return nil, err
+	}
 	fillReport(rep, results, counts)
 	var title, body string
 	if opts.PR != nil {

@@ -24,14 +24,26 @@ func memoryLimit(budget, live int64) int64 {
 	return max(budget, live+live/2)
 }
 
+// gcPercent is the collector's GOGC while the limit governs: the heap may
+// grow to five times what is live, as far as the limit lets it. Most of a
+// sync's heap is short-lived garbage around a small live set (~40 MB while
+// converting), and GOGC=100 collected every 40 MB: 400 cuts the
+// collector's work by ~10% of the run's CPU, the limit still caps memory.
+const gcPercent = 400
+
 // governMemory keeps the soft memory limit at memoryLimit while a command
-// runs, unless GOMEMLIMIT says what the user wants (GOMEMLIMIT=off: none).
-// The returned function stops it and restores the limit.
+// runs, unless GOMEMLIMIT says what the user wants (GOMEMLIMIT=off: none),
+// and sets GOGC to gcPercent unless GOGC is set. The returned function
+// stops it and restores both.
 func governMemory() (stop func()) {
 	if _, set := os.LookupEnv("GOMEMLIMIT"); set {
 		return func() {}
 	}
 	prev := debug.SetMemoryLimit(memoryBudget)
+	prevGC := -2 // not changed
+	if _, set := os.LookupEnv("GOGC"); !set {
+		prevGC = debug.SetGCPercent(gcPercent)
+	}
 	done := make(chan struct{})
 	finished := make(chan struct{})
 	go func() {
@@ -57,5 +69,8 @@ func governMemory() (stop func()) {
 		close(done)
 		<-finished
 		debug.SetMemoryLimit(prev)
+		if prevGC != -2 {
+			debug.SetGCPercent(prevGC)
+		}
 	}
 }

@@ -24,16 +24,36 @@ func TestMemoryLimit(t *testing.T) {
 
 func TestGovernMemory(t *testing.T) {
 	before := debug.SetMemoryLimit(-1)
+	gcBefore := debug.SetGCPercent(-1)
+	debug.SetGCPercent(gcBefore)
 	t.Setenv("GOMEMLIMIT", "") // restored after the test
+	t.Setenv("GOGC", "")
 	os.Unsetenv("GOMEMLIMIT")
+	os.Unsetenv("GOGC")
 	stop := governMemory()
 	if got := debug.SetMemoryLimit(-1); got < memoryBudget || got == before {
 		t.Errorf("with GOMEMLIMIT unset the limit is %d, want the budget %d or more", got, memoryBudget)
+	}
+	gc := debug.SetGCPercent(gcPercent)
+	if gc != gcPercent {
+		t.Errorf("with GOGC unset GOGC is %d, want %d", gc, gcPercent)
 	}
 	stop()
 	if got := debug.SetMemoryLimit(-1); got != before {
 		t.Errorf("after stop the limit is %d, want it restored to %d", got, before)
 	}
+	if got := debug.SetGCPercent(gcBefore); got != gcBefore {
+		t.Errorf("after stop GOGC is %d, want it restored to %d", got, gcBefore)
+	}
+
+	// GOGC set: the limit governs, GOGC is the user's.
+	os.Setenv("GOGC", "150")
+	stop = governMemory()
+	if got := debug.SetGCPercent(gcBefore); got != gcBefore {
+		t.Errorf("with GOGC set, GOGC became %d", got)
+	}
+	stop()
+	os.Unsetenv("GOGC")
 
 	// GOMEMLIMIT (even "off") is the user's choice: left alone.
 	os.Setenv("GOMEMLIMIT", "off")
