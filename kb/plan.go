@@ -92,7 +92,7 @@ type Plan struct {
 	changes   map[string]plumbing.Hash // path -> new blob; ZeroHash deletes
 	results   []Result
 	counts    map[Action]int
-	pending   spill // new articles, until assignPaths
+	pending   spill               // new articles, until assignPaths
 	manifest  map[Identity]*Entry // the manifest as it will be written
 	// manifestDirty: the manifest changed although no file did.
 	manifestDirty bool
