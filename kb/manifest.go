@@ -2,7 +2,6 @@ package kb
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -177,13 +176,6 @@ func writeManifest(w io.Writer, entries map[Identity]*Entry, generated map[strin
 	}
 	bw.WriteString("]\n}\n")
 	return bw.Flush()
-}
-
-// encodeManifest is writeManifest into memory.
-func encodeManifest(entries map[Identity]*Entry, generated map[string]string) []byte {
-	var b bytes.Buffer
-	writeManifest(&b, entries, generated) // a bytes.Buffer cannot fail
-	return b.Bytes()
 }
 
 // lessID orders numeric ids numerically and others as strings.
