@@ -345,8 +345,9 @@ func (p *Plan) assignPaths() error {
 		for n := 2; taken[name]; n++ {
 			name = trimSlug(base, len(idSlug)+8) + "-" + convert.IDSlug(a.ID.ID) + "-" + strconv.Itoa(n) + ".md"
 		}
-		taken[name] = true
-		p.Add(a, dir+"/"+name)
+		full := dir + "/" + name
+		taken[full[len(dir)+1:]] = true // the path's own bytes: no second copy of the name
+		p.Add(a, full)
 	})
 }
 
