@@ -148,8 +148,9 @@ func (p *Plan) manifestBlob() (Encoded, error) {
 	}
 	e := Encoded{Hash: h.Sum(), Type: plumbing.BlobObject, Size: int(size), Data: z.Bytes()}
 	if staging {
+		// CreateTemp made it 0600; it becomes the working tree's file.
 		name := stagedFile(dir, e.Hash.String())
-		if err := os.MkdirAll(filepath.Dir(name), 0o755); err == nil {
+		if f.Chmod(0o644) == nil && os.MkdirAll(filepath.Dir(name), 0o755) == nil {
 			os.Rename(f.Name(), name) // on failure the commit reads the pack
 		}
 	}
