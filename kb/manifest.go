@@ -91,19 +91,12 @@ func parseManifest(b []byte) (map[Identity]*Entry, map[string]string, error) {
 	}
 	// Every entry spells the same few sources, sites and tags: one copy
 	// each keeps a large manifest's memory down (~90 bytes an entry).
-	seen := map[string]string{}
-	intern := func(s string) string {
-		if c, ok := seen[s]; ok {
-			return c
-		}
-		seen[s] = s
-		return s
-	}
+	intern := interner{}
 	for i, e := range mf.Articles {
 		if e != nil {
-			e.Source, e.Site = intern(e.Source), intern(e.Site)
+			e.Source, e.Site = intern.get(e.Source), intern.get(e.Site)
 			for j, t := range e.Tags {
-				e.Tags[j] = intern(t)
+				e.Tags[j] = intern.get(t)
 			}
 		}
 		if e == nil {
@@ -176,6 +169,17 @@ func writeManifest(w io.Writer, entries map[Identity]*Entry, generated map[strin
 	}
 	bw.WriteString("]\n}\n")
 	return bw.Flush()
+}
+
+// interner keeps one copy of each string it is given.
+type interner map[string]string
+
+func (m interner) get(s string) string {
+	if c, ok := m[s]; ok {
+		return c
+	}
+	m[s] = s
+	return s
 }
 
 // lessID orders numeric ids numerically and others as strings.

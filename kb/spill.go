@@ -64,7 +64,7 @@ func (s *spill) each(fn func(a *Article)) error {
 		return fmt.Errorf("kb: new articles: %w", err)
 	}
 	slices.SortStableFunc(s.refs, func(a, b spillRef) int { return a.seq - b.seq })
-	shared := map[string]string{}
+	shared := interner{}
 	for _, r := range s.refs {
 		if cap(s.buf) < r.n {
 			s.buf = make([]byte, r.n)
@@ -124,7 +124,7 @@ var errRecord = errors.New("truncated or corrupt record")
 
 // decodeArticle reads what appendArticle wrote. shared holds one copy of
 // the strings many articles repeat (source, site, tags).
-func decodeArticle(b []byte, shared map[string]string) (*Article, error) {
+func decodeArticle(b []byte, shared interner) (*Article, error) {
 	bad := false
 	uvarint := func() uint64 {
 		v, n := binary.Uvarint(b)
@@ -154,17 +154,8 @@ func decodeArticle(b []byte, shared map[string]string) (*Article, error) {
 		b = b[n:]
 		return s
 	}
-	share := func(s string) string {
-		if c, ok := shared[s]; ok {
-			return c
-		}
-		if shared != nil {
-			shared[s] = s
-		}
-		return s
-	}
 	a := &Article{Seq: varint()}
-	a.ID = Identity{Source: share(str()), Site: share(str()), ID: str()}
+	a.ID = Identity{Source: shared.get(str()), Site: shared.get(str()), ID: str()}
 	a.Slug, a.SourceHash = str(), str()
 	a.Info.Title, a.Info.SourceURL, a.Info.AnswerAuthor = str(), str(), str()
 	a.Info.Score, a.Info.Redactions = varint(), varint()
@@ -174,7 +165,7 @@ func decodeArticle(b []byte, shared map[string]string) (*Article, error) {
 		}
 		a.Info.Tags = make([]string, n)
 		for i := range a.Info.Tags {
-			a.Info.Tags[i] = share(str())
+			a.Info.Tags[i] = shared.get(str())
 		}
 	}
 	if bad || len(b) < len(plumbing.ZeroHash)+1 {

@@ -51,11 +51,11 @@ func TestSpillRoundTrip(t *testing.T) {
 func TestDecodeArticleRejectsDamage(t *testing.T) {
 	rec := appendArticle(nil, spillArticles()[0])
 	for n := 0; n < len(rec); n++ {
-		if _, err := decodeArticle(rec[:n], nil); err == nil {
+		if _, err := decodeArticle(rec[:n], interner{}); err == nil {
 			t.Errorf("a record cut to %d of %d bytes decodes", n, len(rec))
 		}
 	}
-	if _, err := decodeArticle(append(bytes.Clone(rec), 0), nil); err == nil {
+	if _, err := decodeArticle(append(bytes.Clone(rec), 0), interner{}); err == nil {
 		t.Error("a record with a trailing byte decodes")
 	}
 }
@@ -67,13 +67,13 @@ func FuzzDecodeArticle(f *testing.F) {
 		f.Add(appendArticle(nil, a))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		a, err := decodeArticle(b, map[string]string{})
+		a, err := decodeArticle(b, interner{})
 		if err != nil {
 			return
 		}
 		if again := appendArticle(nil, a); !bytes.Equal(again, b) {
 			// Varints have one shortest form; a longer one decodes too.
-			if a2, err := decodeArticle(again, nil); err != nil || !reflect.DeepEqual(a, a2) {
+			if a2, err := decodeArticle(again, interner{}); err != nil || !reflect.DeepEqual(a, a2) {
 				t.Fatalf("%x decodes to %+v, which does not round-trip", b, a)
 			}
 		}

@@ -98,13 +98,22 @@ func (k *KB) clearStage() { os.RemoveAll(k.stageDir()) }
 // page, a retired article), so that the commit renames it into place
 // instead of reading it back from the pack.
 func (k *KB) stageOwn(h plumbing.Hash, content []byte) {
+	if dir, ok := k.staging(); ok {
+		(&Stager{dir: dir}).Put(h.String(), content) // on failure the commit reads the pack
+	}
+}
+
+// staging is the staging folder when this run stages files (a checked-out
+// branch, not a dry run, and the Stager made the folder).
+func (k *KB) staging() (string, bool) {
 	if !k.checkedOut || k.opts.DryRun {
-		return
+		return "", false
 	}
-	if st, err := os.Stat(k.stageDir()); err != nil || !st.IsDir() {
-		return
+	dir := k.stageDir()
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return "", false
 	}
-	(&Stager{dir: k.stageDir()}).Put(h.String(), content) // on failure the commit reads the pack
+	return dir, true
 }
 
 // manifestBlob writes the plan's manifest through a temporary file, never
@@ -112,13 +121,7 @@ func (k *KB) stageOwn(h plumbing.Hash, content []byte) {
 // stages files, the temporary file becomes the manifest's staged copy.
 func (p *Plan) manifestBlob() (Encoded, error) {
 	fail := func(err error) (Encoded, error) { return Encoded{}, fmt.Errorf("kb: manifest: %w", err) }
-	staging := false
-	dir := ""
-	if p.k.checkedOut && !p.k.opts.DryRun {
-		if st, err := os.Stat(p.k.stageDir()); err == nil && st.IsDir() {
-			staging, dir = true, p.k.stageDir()
-		}
-	}
+	dir, staging := p.k.staging() // else dir is "": the system's temporary folder
 	f, err := os.CreateTemp(dir, "manifest-*")
 	if err != nil {
 		return fail(err)
