@@ -1,7 +1,6 @@
 package kb
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -22,6 +21,8 @@ const tmpSuffix = ".kbsync-tmp"
 // applyWorktree makes the checked-out files and the index match changes
 // (path -> blob; ZeroHash removes). Every write goes through os.Root, so no
 // path can leave the working tree, and each file is replaced atomically.
+// The new index is written as the files are, merged from the old one in
+// name order: no entry of it is held for the whole run.
 func (k *KB) applyWorktree(changes map[string]plumbing.Hash) error {
 	root, err := os.OpenRoot(k.root)
 	if err != nil {
@@ -32,6 +33,42 @@ func (k *KB) applyWorktree(changes map[string]plumbing.Hash) error {
 	if err != nil {
 		return fmt.Errorf("kb: read index: %w", err)
 	}
+	old := idx.Entries
+	sort.SliceStable(old, func(i, j int) bool { return old[i].Name < old[j].Name })
+	names := make([]string, 0, len(changes))
+	for name := range changes {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	// The header announces the count: every old entry of a changed path
+	// goes, one entry comes for each path that is written.
+	count, extended := len(old), false
+	for _, e := range old {
+		extended = extended || e.IntentToAdd || e.SkipWorktree
+	}
+	for _, name := range names {
+		i := sort.Search(len(old), func(i int) bool { return old[i].Name >= name })
+		for ; i < len(old) && old[i].Name == name; i++ {
+			count--
+		}
+		if !changes[name].IsZero() {
+			count++
+		}
+	}
+	tmp := filepath.Join(k.gitDir(), "kbsync", "index.new")
+	if err := os.MkdirAll(filepath.Dir(tmp), 0o755); err != nil {
+		return fmt.Errorf("kb: write index: %w", err)
+	}
+	iw, err := newIndexWriter(tmp, count, extended)
+	if err != nil {
+		return fmt.Errorf("kb: write index: %w", err)
+	}
+	done := false
+	defer func() {
+		if !done {
+			iw.abort()
+		}
+	}()
 	// A worker may have written the file already: rename it into place.
 	staged := func(h plumbing.Hash, name string) bool {
 		src := stagedFile(k.stageDir(), h.String())
@@ -48,17 +85,20 @@ func (k *KB) applyWorktree(changes map[string]plumbing.Hash) error {
 			r.Close()
 		}
 	}()
-	byName := make(map[string]*index.Entry, len(idx.Entries))
-	for _, e := range idx.Entries {
-		byName[e.Name] = e
+	// copyOld writes the old entries that sort before name (all when name
+	// is "") and skips those of name itself.
+	next := 0
+	copyOld := func(name string) error {
+		for ; next < len(old) && (name == "" || old[next].Name < name); next++ {
+			if err := iw.add(old[next]); err != nil {
+				return err
+			}
+		}
+		for ; next < len(old) && old[next].Name == name; next++ {
+		}
+		return nil
 	}
-	names := make([]string, 0, len(changes))
-	for name := range changes {
-		names = append(names, name)
-	}
-	sort.Strings(names)
 	checked := map[string]bool{}
-	var removed []string
 	for _, name := range names {
 		h := changes[name]
 		dir := path.Dir(name)
@@ -69,11 +109,13 @@ func (k *KB) applyWorktree(changes map[string]plumbing.Hash) error {
 		if fresh {
 			cleanTemp(root, dir) // left by a run killed while writing
 		}
+		if err := copyOld(name); err != nil {
+			return fmt.Errorf("kb: write index: %w", err)
+		}
 		if h.IsZero() {
 			if err := root.Remove(name); err != nil && !errors.Is(err, os.ErrNotExist) {
 				return fmt.Errorf("kb: remove %s: %w", name, err)
 			}
-			removed = append(removed, name)
 			continue
 		}
 		sub := subs[dir]
@@ -98,29 +140,20 @@ func (k *KB) applyWorktree(changes map[string]plumbing.Hash) error {
 				return err
 			}
 		}
-		e := byName[name]
-		if e == nil {
-			e = idx.Add(name)
-			byName[name] = e
+		e := index.Entry{Name: name, Hash: h, Mode: filemode.Regular, Size: uint32(st.Size()), ModifiedAt: st.ModTime()}
+		fillStat(&e, st)
+		if err := iw.add(&e); err != nil {
+			return fmt.Errorf("kb: write index: %w", err)
 		}
-		e.Hash, e.Mode, e.Size = h, filemode.Regular, uint32(st.Size())
-		e.ModifiedAt = st.ModTime()
-		fillStat(e, st)
 	}
-	if len(removed) > 0 {
-		gone := map[string]bool{}
-		for _, r := range removed {
-			gone[r] = true
-		}
-		kept := idx.Entries[:0]
-		for _, e := range idx.Entries {
-			if !gone[e.Name] {
-				kept = append(kept, e)
-			}
-		}
-		idx.Entries = kept
+	if err := copyOld(""); err != nil {
+		return fmt.Errorf("kb: write index: %w", err)
 	}
-	return k.writeIndex(idx)
+	done = true
+	if err := iw.finish(); err != nil {
+		return fmt.Errorf("kb: write index: %w", err)
+	}
+	return k.replaceIndex(tmp)
 }
 
 // checkNoLinks refuses a folder path with a symbolic link in it: a link
@@ -180,37 +213,29 @@ func writeAtomic(root *os.Root, name string, content []byte) (os.FileInfo, error
 	return st, nil
 }
 
-// writeIndex replaces .git/index atomically through index.lock, which also
-// keeps out a git process working at the same time.
-func (k *KB) writeIndex(idx *index.Index) error {
+// replaceIndex makes the written index file tmp .git/index. It takes
+// index.lock first, as git does, which keeps out a git process working at
+// the same time, then renames the file through the lock into place.
+func (k *KB) replaceIndex(tmp string) error {
 	dir := k.gitDir()
 	lock := filepath.Join(dir, "index.lock")
 	f, err := os.OpenFile(lock, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
+		os.Remove(tmp)
 		if errors.Is(err, os.ErrExist) {
 			return fmt.Errorf("kb: %s exists: another git process is running; if none is, remove the file manually to continue", lock)
 		}
 		return fmt.Errorf("kb: %w", err)
 	}
+	f.Close()
 	k.hook("index") // tests kill the process here, holding index.lock
-	// The encoder writes field by field: buffer it, or 100,000 entries
-	// cost a million system calls.
-	bw := bufio.NewWriterSize(f, 1<<20)
-	err = index.NewEncoder(bw).Encode(idx)
-	if err == nil {
-		err = bw.Flush()
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
+	err = os.Rename(tmp, lock)
 	if err == nil {
 		err = os.Rename(lock, filepath.Join(dir, "index"))
 	}
 	if err != nil {
 		os.Remove(lock)
+		os.Remove(tmp)
 		return fmt.Errorf("kb: write index: %w", err)
 	}
 	return nil
