@@ -188,7 +188,13 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		plan.Abort()
 		return nil, err
 	}
-	fillReport(rep, results, counts)
+	// The report's rows wait for the commit unless the pull request needs
+	// them first: at a million articles they are ~100 MB that the
+	// commit's peak need not hold next to its own.
+	early := opts.PR != nil || opts.DryRun
+	if early {
+		fillReport(rep, results, counts)
+	}
 	var title, body string
 	if opts.PR != nil {
 		title = prTitle(rep.Counts)
@@ -208,6 +214,11 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Read again: the commit may have found index pages in conflict.
+	if results, counts, err = plan.Results(); err != nil {
+		return nil, err
+	}
+	fillReport(rep, results, counts)
 	rep.Commit = res.Hash
 	switch {
 	case opts.PR != nil:
@@ -228,10 +239,12 @@ func fillReport(rep *Report, results []kb.Result, counts map[kb.Action]int) {
 	rep.Counts.Unchanged = counts[kb.Unchanged]
 	rep.Counts.Conflict = counts[kb.Conflict]
 	rep.Counts.Retired = counts[kb.Retired]
+	rep.Counts.Skipped = 0
 	for _, n := range rep.Skipped {
 		rep.Counts.Skipped += n
 	}
-	rep.Articles = slices.Grow(rep.Articles, len(results))
+	// Filled again after a commit: the rows start over.
+	rep.Articles = slices.Grow(rep.Articles[:0], len(results))
 	for _, r := range results {
 		rep.Articles = append(rep.Articles, ArticleReport{Path: r.Path, Action: string(r.Action), Source: r.ID.Source,
 			SourceID: r.ID.ID, Title: r.Info.Title, SourceURL: r.Info.SourceURL, Redactions: r.Info.Redactions, Reason: r.Reason})
