@@ -42,15 +42,7 @@ func (p *Plan) Commit(ctx context.Context, message func([]Result, map[Action]int
 		p.Abort() // the pack and the staged files
 		return res, err
 	}
-	if p.pending.len() > 0 {
-		if err := p.assignPaths(); err != nil {
-			return fail(err)
-		}
-	}
-	if err := p.planIndexes(); err != nil {
-		return fail(err)
-	}
-	results, counts, err := p.Results()
+	results, counts, err := p.Results() // paths for new articles, index pages
 	if err != nil {
 		return fail(err)
 	}

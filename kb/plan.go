@@ -96,6 +96,7 @@ type Plan struct {
 	manifest  map[Identity]*Entry // the manifest as it will be written
 	// manifestDirty: the manifest changed although no file did.
 	manifestDirty bool
+	indexed       bool // planIndexes ran: once, when the results are first asked for
 }
 
 // Plan starts planning a sync.
@@ -373,6 +374,15 @@ func trimSlug(s string, n int) string {
 func (p *Plan) Results() ([]Result, map[Action]int, error) {
 	if p.pending.len() > 0 {
 		if err := p.assignPaths(); err != nil {
+			return nil, nil, err
+		}
+	}
+	// Index pages list every live article: they are planned once all have
+	// paths, and before anyone reads the results, so that a dry run and a
+	// pull request body show an index page in conflict too.
+	if !p.indexed {
+		p.indexed = true
+		if err := p.planIndexes(); err != nil {
 			return nil, nil, err
 		}
 	}
