@@ -214,11 +214,9 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Read again: the commit may have found index pages in conflict.
-	if results, counts, err = plan.Results(); err != nil {
-		return nil, err
+	if !early {
+		fillReport(rep, results, counts)
 	}
-	fillReport(rep, results, counts)
 	rep.Commit = res.Hash
 	switch {
 	case opts.PR != nil:
@@ -239,12 +237,10 @@ func fillReport(rep *Report, results []kb.Result, counts map[kb.Action]int) {
 	rep.Counts.Unchanged = counts[kb.Unchanged]
 	rep.Counts.Conflict = counts[kb.Conflict]
 	rep.Counts.Retired = counts[kb.Retired]
-	rep.Counts.Skipped = 0
 	for _, n := range rep.Skipped {
 		rep.Counts.Skipped += n
 	}
-	// Filled again after a commit: the rows start over.
-	rep.Articles = slices.Grow(rep.Articles[:0], len(results))
+	rep.Articles = slices.Grow(rep.Articles, len(results))
 	for _, r := range results {
 		rep.Articles = append(rep.Articles, ArticleReport{Path: r.Path, Action: string(r.Action), Source: r.ID.Source,
 			SourceID: r.ID.ID, Title: r.Info.Title, SourceURL: r.Info.SourceURL, Redactions: r.Info.Redactions, Reason: r.Reason})
