@@ -1,6 +1,7 @@
 package kb
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -36,7 +37,7 @@ type CommitResult struct {
 // the working-tree files and the index, then the branch reference with a
 // compare-and-swap. It makes no commit when the tree does not change.
 // message receives the results and returns the commit message.
-func (p *Plan) Commit(ctx context.Context, message func([]Result, map[Action]int) string) (CommitResult, error) {
+func (p *Plan) Commit(ctx context.Context, message func(*ResultSet, map[Action]int) (string, error)) (CommitResult, error) {
 	res := CommitResult{Branch: p.k.Branch()}
 	fail := func(err error) (CommitResult, error) {
 		p.Abort() // the pack and the staged files
@@ -66,16 +67,17 @@ func (p *Plan) Commit(ctx context.Context, message func([]Result, map[Action]int
 		baseTree = p.k.tree.Hash
 		parents = []plumbing.Hash{p.k.parent.Hash}
 	}
-	if len(p.changes) == 0 && !p.manifestDirty && initial == nil {
+	if p.changeCount() == 0 && !p.manifestDirty && initial == nil {
 		p.Abort() // nothing to commit; staged files go too
 		return res, nil
 	}
 	var commit *Encoded
-	if len(p.changes) > 0 || p.manifestDirty {
+	if p.changeCount() > 0 || p.manifestDirty {
 		mblob, err := p.manifestBlob()
 		if err != nil {
 			return fail(err)
 		}
+		p.added.close()
 		if old, ok := p.k.blobAt(ManifestPath); !ok || old != mblob.Hash {
 			if err := p.pack.add(mblob); err != nil {
 				return fail(err)
@@ -95,7 +97,11 @@ func (p *Plan) Commit(ctx context.Context, message func([]Result, map[Action]int
 			return fail(err)
 		}
 		if treeHash != baseTree || initial != nil {
-			c, err := p.k.encodeCommit(treeHash, parents, message(results, counts))
+			msg, err := message(results, counts)
+			if err != nil {
+				return fail(err)
+			}
+			c, err := p.k.encodeCommit(treeHash, parents, msg)
 			if err != nil {
 				return fail(err)
 			}
@@ -145,15 +151,11 @@ func (p *Plan) Commit(ctx context.Context, message func([]Result, map[Action]int
 	if p.k.checkedOut {
 		// A kill between the first file written and the branch update is
 		// finished by the next run: the journal says what was under way.
-		for name := range p.changes {
-			j.Paths = append(j.Paths, name)
-		}
-		sort.Strings(j.Paths)
-		if err := p.k.writeJournal(j); err != nil {
+		if err := p.k.writeJournal(j, p.eachChange); err != nil {
 			return res, err
 		}
 		p.k.hook("journal")
-		if err := p.k.applyWorktree(p.changes); err != nil {
+		if err := p.k.applyWorktree(p.eachChange, p.changeCount()); err != nil {
 			return res, err
 		}
 		if err := syncTree(p.k.root); err != nil {
@@ -177,6 +179,9 @@ func (p *Plan) Commit(ctx context.Context, message func([]Result, map[Action]int
 		return res, err
 	}
 	p.k.manifest, p.k.generated = p.manifest, p.generated
+	if p.placed.len() > 0 {
+		p.k.manifest = nil // it lacks the new articles: the next plan reads the manifest
+	}
 	res.Hash = commit.Hash.String()
 	return res, nil
 }
@@ -194,6 +199,15 @@ func (p *Plan) buildTree(base plumbing.Hash, dir string, changes map[string]plum
 	}
 	files := map[string]plumbing.Hash{}
 	subdirs := map[string]map[string]plumbing.Hash{}
+	cdir := p.k.ContentDir()
+	if rest, ok := strings.CutPrefix(cdir, dir+"/"); (ok || dir == "") && p.placed.len() > 0 {
+		// The new articles' folder is on this path, though no change may be.
+		if dir == "" {
+			rest = cdir
+		}
+		d, _, _ := strings.Cut(rest, "/")
+		subdirs[d] = map[string]plumbing.Hash{}
+	}
 	for name, h := range changes {
 		if i := strings.IndexByte(name, '/'); i >= 0 {
 			d := name[:i]
@@ -255,10 +269,13 @@ func (p *Plan) buildTree(base plumbing.Hash, dir string, changes map[string]plum
 			kept = append(kept, e)
 		}
 	}
+	sort.Sort(object.TreeEntrySorter(kept))
+	if dir == cdir && p.placed.len() > 0 {
+		return p.contentTree(kept)
+	}
 	if len(kept) == 0 && dir != "" {
 		return plumbing.ZeroHash, nil
 	}
-	sort.Sort(object.TreeEntrySorter(kept))
 	t := &object.Tree{Entries: kept}
 	obj := &plumbing.MemoryObject{}
 	if err := t.Encode(obj); err != nil {
@@ -271,6 +288,57 @@ func (p *Plan) buildTree(base plumbing.Hash, dir string, changes map[string]plum
 		return plumbing.ZeroHash, err
 	}
 	return enc.Hash, nil
+}
+
+// contentTree writes the content folder's tree: its entries merged, in
+// git's order, with the new articles, through a temporary file, so that a
+// tree of a million entries (~70 MB) is never held in memory.
+func (p *Plan) contentTree(entries []object.TreeEntry) (plumbing.Hash, error) {
+	f, err := os.CreateTemp(p.pack.dir, tmpPackPrefix+"tree-*")
+	if err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("kb: content tree: %w", err)
+	}
+	defer func() {
+		f.Close()
+		os.Remove(f.Name())
+	}()
+	w := bufio.NewWriterSize(f, 256<<10)
+	var size int64
+	put := func(mode filemode.FileMode, name string, h []byte) {
+		n, _ := fmt.Fprintf(w, "%o %s\x00", mode, name)
+		w.Write(h)
+		size += int64(n + len(h))
+	}
+	sortName := func(e *object.TreeEntry) string {
+		if e.Mode == filemode.Dir {
+			return e.Name + "/"
+		}
+		return e.Name
+	}
+	dirSlash := p.k.ContentDir() + "/"
+	err = p.placed.each(func(rec []byte) error {
+		full, h, _, ok := placedKey(rec)
+		if !ok {
+			return errRecord
+		}
+		name := string(full[len(dirSlash):])
+		for len(entries) > 0 && sortName(&entries[0]) < name {
+			put(entries[0].Mode, entries[0].Name, entries[0].Hash[:])
+			entries = entries[1:]
+		}
+		put(filemode.Regular, name, h)
+		return nil
+	})
+	if err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("kb: content tree: %w", err)
+	}
+	for _, e := range entries {
+		put(e.Mode, e.Name, e.Hash[:])
+	}
+	if err := w.Flush(); err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("kb: content tree: %w", err)
+	}
+	return p.pack.addFile(plumbing.TreeObject, f, size)
 }
 
 var errSymlink = errors.New("is a symbolic link; kbsync does not write through links")
@@ -289,18 +357,12 @@ func (p *Plan) checkClean() error {
 		entries[e.Name] = e
 	}
 	var dirty []string
-	paths := make([]string, 0, len(p.changes))
-	for name := range p.changes {
-		paths = append(paths, name)
-	}
-	sort.Strings(paths)
 	root, err := os.OpenRoot(p.k.root)
 	if err != nil {
 		return fmt.Errorf("kb: %w", err)
 	}
 	defer root.Close()
-	for _, name := range paths {
-		want := p.changes[name]
+	err = p.eachChange(func(name string, want plumbing.Hash) error {
 		old, hadOld := p.k.blobAt(name)
 		acceptable := func(h plumbing.Hash, present bool) bool {
 			if !present {
@@ -315,7 +377,7 @@ func (p *Plan) checkClean() error {
 		}
 		if !acceptable(disk, present) {
 			dirty = append(dirty, name)
-			continue
+			return nil
 		}
 		if indexed {
 			if !acceptable(e.Hash, true) {
@@ -325,6 +387,10 @@ func (p *Plan) checkClean() error {
 			// Committed but removed from the index: a staged deletion.
 			dirty = append(dirty, name)
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	if len(dirty) > 0 {
 		return &DirtyError{Paths: dirty}

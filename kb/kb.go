@@ -47,6 +47,9 @@ type Options struct {
 	// Bare opens a bare repository (a cache clone of a remote knowledge
 	// base): commits are made with plumbing only, no working tree exists.
 	Bare bool
+	// SortBudget is how many bytes of new articles' records a plan holds
+	// in memory before it sorts them in runs on disk; 0 means 8 MiB.
+	SortBudget int
 	// Hook, when set, is called at named points of a commit ("pack",
 	// "journal", "worktree", "ref"): fault-injection tests stop there.
 	Hook func(point string)

@@ -118,24 +118,16 @@ func parseManifest(b []byte) (map[Identity]*Entry, map[string]string, error) {
 }
 
 // writeManifest writes one article per line, sorted by identity, so that
-// a sync's diff shows exactly the articles it touched. It streams: a
+// a sync's diff shows exactly the articles it touched: the entries, merged
+// with the new articles' lines of added (nil: none). It streams: a
 // 100k-article manifest is ~40 MB, which a buffer would hold at the peak
 // of the commit.
-func writeManifest(w io.Writer, entries map[Identity]*Entry, generated map[string]string) error {
+func writeManifest(w io.Writer, entries map[Identity]*Entry, generated map[string]string, added *sortedRecords) error {
 	list := make([]*Entry, 0, len(entries))
 	for _, e := range entries {
 		list = append(list, e)
 	}
-	sort.Slice(list, func(i, j int) bool {
-		a, b := list[i], list[j]
-		if a.Source != b.Source {
-			return a.Source < b.Source
-		}
-		if a.Site != b.Site {
-			return a.Site < b.Site
-		}
-		return lessID(a.SourceID, b.SourceID)
-	})
+	sort.Slice(list, func(i, j int) bool { return cmpIdentity(list[i].identity(), list[j].identity()) < 0 })
 	bw := bufio.NewWriterSize(w, 256<<10)
 	fmt.Fprintf(bw, "{\n  \"version\": %d,\n", manifestVersion)
 	if len(generated) > 0 {
@@ -156,15 +148,48 @@ func writeManifest(w io.Writer, entries map[Identity]*Entry, generated map[strin
 		bw.WriteString("\n  ],\n")
 	}
 	bw.WriteString("  \"articles\": [")
-	for i, e := range list {
-		line, _ := json.Marshal(e) // a struct of strings cannot fail
-		if i > 0 {
+	n := 0
+	line := func(b []byte) {
+		if n > 0 {
 			bw.WriteByte(',')
 		}
+		n++
 		bw.WriteString("\n    ")
-		bw.Write(line)
+		bw.Write(b)
 	}
-	if len(list) > 0 {
+	entry := func(e *Entry) {
+		b, _ := json.Marshal(e) // a struct of strings cannot fail
+		line(b)
+	}
+	if added != nil {
+		var prev []byte
+		err := added.each(func(rec []byte) error {
+			source, site, id, b, ok := addedKey(rec)
+			if !ok {
+				return errRecord
+			}
+			if prev != nil && cmpAdded(prev, rec) == 0 {
+				return fmt.Errorf("article %s:%s:%s appears twice", source, site, id)
+			}
+			prev = append(prev[:0], rec...)
+			if len(list) > 0 {
+				key := Identity{string(source), string(site), string(id)}
+				for len(list) > 0 && cmpIdentity(list[0].identity(), key) < 0 {
+					entry(list[0])
+					list = list[1:]
+				}
+			}
+			line(b)
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("new articles: %w", err)
+		}
+	}
+	for _, e := range list {
+		entry(e)
+	}
+	if n > 0 {
 		bw.WriteString("\n  ")
 	}
 	bw.WriteString("]\n}\n")
@@ -183,12 +208,7 @@ func (m interner) get(s string) string {
 }
 
 // lessID orders numeric ids numerically and others as strings.
-func lessID(a, b string) bool {
-	if len(a) != len(b) && isDigits(a) && isDigits(b) {
-		return len(a) < len(b)
-	}
-	return a < b
-}
+func lessID(a, b string) bool { return cmpID(a, b) < 0 }
 
 func isDigits(s string) bool {
 	for i := 0; i < len(s); i++ {

@@ -135,6 +135,54 @@ func (p *packWriter) add(e Encoded) error {
 	return nil
 }
 
+// addFile appends an object whose content is the first size bytes of f,
+// streamed twice (once to hash it, once to compress it) and never held
+// whole in memory.
+func (p *packWriter) addFile(t plumbing.ObjectType, f *os.File, size int64) (plumbing.Hash, error) {
+	fail := func(err error) (plumbing.Hash, error) { return plumbing.ZeroHash, fmt.Errorf("pack: %w", err) }
+	h := plumbing.NewHasher(t, size)
+	if _, err := io.Copy(h, io.NewSectionReader(f, 0, size)); err != nil {
+		return fail(err)
+	}
+	hash := h.Sum()
+	if p.seen[hash] {
+		return hash, nil
+	}
+	p.seen[hash] = true
+	if p.f == nil {
+		return hash, nil // a dry run
+	}
+	var hdr [16]byte
+	n := objectHeader(hdr[:], t, int(size))
+	crc := crc32.NewIEEE()
+	crc.Write(hdr[:n])
+	if _, err := p.w.Write(hdr[:n]); err != nil {
+		return fail(err)
+	}
+	out := &countingWriter{w: io.MultiWriter(p.w, crc)}
+	zw, _ := zlib.NewWriterLevel(out, zlib.BestSpeed) // a valid level cannot fail
+	if _, err := io.Copy(zw, io.NewSectionReader(f, 0, size)); err != nil {
+		return fail(err)
+	}
+	if err := zw.Close(); err != nil {
+		return fail(err)
+	}
+	p.items = append(p.items, packItem{hash: hash, off: p.off, crc: crc.Sum32()})
+	p.off += int64(n) + out.n
+	return hash, nil
+}
+
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(b []byte) (int, error) {
+	n, err := c.w.Write(b)
+	c.n += int64(n)
+	return n, err
+}
+
 func objectHeader(b []byte, t plumbing.ObjectType, size int) int {
 	c := byte(t)<<4 | byte(size&0x0f)
 	size >>= 4

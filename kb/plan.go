@@ -2,6 +2,7 @@ package kb
 
 import (
 	"fmt"
+	"hash/fnv"
 	"os"
 	"path"
 	"path/filepath"
@@ -71,8 +72,9 @@ type PlanOptions struct {
 	// Indexes, when set, makes the generated files (index pages) from the
 	// live articles: paths relative to the content folder -> content. They
 	// are rewritten on every commit and, like articles, never over a
-	// person's edit.
-	Indexes func(entries []IndexEntry) (map[string][]byte, error)
+	// person's edit. entries lists the articles, sorted by path, for
+	// pages that name them (a million entries hold ~150 MB).
+	Indexes func(entries func() ([]IndexEntry, error)) (map[string][]byte, error)
 }
 
 // IndexEntry is what an index page knows of an article.
@@ -93,7 +95,15 @@ type Plan struct {
 	results   []Result
 	counts    map[Action]int
 	pending   spill               // new articles, until assignPaths
-	manifest  map[Identity]*Entry // the manifest as it will be written
+	manifest  map[Identity]*Entry // the manifest as it will be written, but for new articles
+	// placed are the new articles once they have paths, in path order
+	// (placedRecord), and added their manifest lines, in identity order
+	// (addedRecord): at a million new articles they are ~300 MB that the
+	// heap does not hold.
+	placed, added *sortedRecords
+	// taken holds the hashed lowercase names in the content folder that
+	// new articles may not take.
+	taken map[uint64]struct{}
 	// manifestDirty: the manifest changed although no file did.
 	manifestDirty bool
 	indexed       bool // planIndexes ran: once, when the results are first asked for
@@ -121,6 +131,13 @@ func (k *KB) Plan(opts PlanOptions) (*Plan, error) {
 		}
 		pw.ownDir = k.pending
 	}
+	if k.manifest == nil {
+		// The last commit placed new articles, whose entries it never held:
+		// read the manifest it wrote.
+		if err := k.loadManifest(); err != nil {
+			return nil, err
+		}
+	}
 	// Entries are shared with the committed manifest until the plan
 	// changes one (own): a no-op run copies none of them.
 	m := make(map[Identity]*Entry, len(k.manifest))
@@ -131,14 +148,20 @@ func (k *KB) Plan(opts PlanOptions) (*Plan, error) {
 	for p, h := range k.generated {
 		g[p] = h
 	}
-	return &Plan{k: k, opts: opts, pack: pw, changes: map[string]plumbing.Hash{}, counts: map[Action]int{},
-		manifest: m, generated: g, pending: spill{dir: pw.dir}}, nil
+	p := &Plan{k: k, opts: opts, pack: pw, changes: map[string]plumbing.Hash{}, counts: map[Action]int{},
+		manifest: m, generated: g, pending: spill{dir: pw.dir},
+		placed: newSortedRecords(pw.dir, cmpPlaced), added: newSortedRecords(pw.dir, cmpAdded)}
+	if b := k.opts.SortBudget; b > 0 {
+		p.placed.budget, p.added.budget = b, b
+	}
+	return p, nil
 }
 
 // Abort discards the plan; nothing it prepared becomes visible.
 func (p *Plan) Abort() {
 	p.pack.abort()
 	p.pending.close()
+	p.added.close() // the results (placed) stay readable for the report
 	if p.k.checkedOut {
 		p.k.clearStage()
 	}
@@ -319,20 +342,20 @@ func (p *Plan) Retire(id Identity, describe func() Info) error {
 // manifest holds.
 func (p *Plan) assignPaths() error {
 	dir := p.k.ContentDir()
-	taken := map[string]bool{}
+	p.taken = map[uint64]struct{}{}
 	if p.k.tree != nil {
 		if sub, err := p.k.tree.Tree(dir); err == nil {
 			for _, e := range sub.Entries {
-				taken[strings.ToLower(e.Name)] = true
+				p.take(e.Name)
 			}
 		}
 	}
 	for _, e := range p.k.manifest {
 		if path.Dir(e.Path) == dir {
-			taken[strings.ToLower(path.Base(e.Path))] = true
+			p.take(path.Base(e.Path))
 		}
 	}
-	p.results = slices.Grow(p.results, p.pending.len()) // one allocation, not a doubling series
+	var rec []byte
 	return p.pending.each(func(a *Article) {
 		idSlug := convert.IDSlug(a.ID.Source, a.ID.ID)
 		base := a.Slug
@@ -340,24 +363,37 @@ func (p *Plan) assignPaths() error {
 			base = idSlug
 		}
 		name := base + ".md"
-		if taken[name] {
+		if p.isTaken(name) {
 			name = trimSlug(base, len(idSlug)+1) + "-" + convert.IDSlug(a.ID.ID) + ".md"
 		}
-		for n := 2; taken[name]; n++ {
+		for n := 2; p.isTaken(name); n++ {
 			name = trimSlug(base, len(idSlug)+8) + "-" + convert.IDSlug(a.ID.ID) + "-" + strconv.Itoa(n) + ".md"
 		}
+		p.take(name)
 		full := dir + "/" + name
-		taken[full[len(dir)+1:]] = true // the path's own bytes: no second copy of the name
-		p.Add(a, full)
+		rec = appendPlaced(rec[:0], full, a)
+		p.placed.add(rec)
+		rec = appendAdded(rec[:0], &Entry{Source: a.ID.Source, Site: a.ID.Site, SourceID: a.ID.ID, Path: full,
+			SourceHash: a.SourceHash, ContentHash: a.Blob.Hash.String(), Title: a.Info.Title, Tags: a.Info.Tags})
+		p.added.add(rec)
+		p.counts[Added]++
 	})
 }
 
-// Add places a new article at a path.
-func (p *Plan) Add(a *Article, path string) {
-	p.changes[path] = a.Blob.Hash
-	p.manifest[a.ID] = &Entry{Source: a.ID.Source, Site: a.ID.Site, SourceID: a.ID.ID, Path: path,
-		SourceHash: a.SourceHash, ContentHash: a.Blob.Hash.String(), Title: a.Info.Title, Tags: a.Info.Tags}
-	p.record(Result{Path: path, Action: Added, ID: a.ID, Info: a.Info})
+// take and isTaken keep names by a 64-bit hash of their lowercase form: a
+// million names in ~20 MB instead of ~80. Two names of one hash (odds of
+// about one in 10^7 at a million) make the second take the id suffix.
+func (p *Plan) take(name string) { p.taken[nameHash(name)] = struct{}{} }
+
+func (p *Plan) isTaken(name string) bool {
+	_, ok := p.taken[nameHash(name)]
+	return ok
+}
+
+func nameHash(name string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(strings.ToLower(name)))
+	return h.Sum64()
 }
 
 // trimSlug shortens a slug so that a suffix of n bytes still fits MaxSlug.
@@ -371,7 +407,7 @@ func trimSlug(s string, n int) string {
 
 // Results lists the articles the plan touched or found in conflict, sorted
 // by path, and the count of each action.
-func (p *Plan) Results() ([]Result, map[Action]int, error) {
+func (p *Plan) Results() (*ResultSet, map[Action]int, error) {
 	if p.pending.len() > 0 {
 		if err := p.assignPaths(); err != nil {
 			return nil, nil, err
@@ -386,18 +422,100 @@ func (p *Plan) Results() ([]Result, map[Action]int, error) {
 			return nil, nil, err
 		}
 	}
-	sort.Slice(p.results, func(i, j int) bool {
-		if p.results[i].Path != p.results[j].Path {
-			return p.results[i].Path < p.results[j].Path
-		}
-		return p.results[i].ID.less(p.results[j].ID)
-	})
+	sort.Slice(p.results, func(i, j int) bool { return cmpResult(&p.results[i], &p.results[j]) < 0 })
 	counts := map[Action]int{}
 	for a, n := range p.counts {
 		counts[a] = n
 	}
-	return p.results, counts, nil
+	return &ResultSet{mem: p.results, placed: p.placed}, counts, nil
 }
+
+func cmpResult(a, b *Result) int {
+	if c := strings.Compare(a.Path, b.Path); c != 0 {
+		return c
+	}
+	switch {
+	case a.ID.less(b.ID):
+		return -1
+	case b.ID.less(a.ID):
+		return 1
+	}
+	return 0
+}
+
+// ResultSet is the report's rows: the articles a plan touched or found in
+// conflict, sorted by path. The new articles among them are read from
+// disk, so a run of a million needs no heap for them.
+type ResultSet struct {
+	mem    []Result
+	placed *sortedRecords
+}
+
+// Len is the number of rows.
+func (r *ResultSet) Len() int { return len(r.mem) + r.placed.len() }
+
+// Each hands the rows to fn in order; it stops at fn's first error.
+func (r *ResultSet) Each(fn func(Result) error) error {
+	shared := interner{}
+	mem := r.mem
+	err := r.placed.each(func(rec []byte) error {
+		path, _, a, err := decodePlaced(rec, shared)
+		if err != nil {
+			return err
+		}
+		res := Result{Path: path, Action: Added, ID: a.ID, Info: a.Info}
+		for len(mem) > 0 && cmpResult(&mem[0], &res) < 0 {
+			if err := fn(mem[0]); err != nil {
+				return err
+			}
+			mem = mem[1:]
+		}
+		return fn(res)
+	})
+	if err != nil {
+		return err
+	}
+	for _, res := range mem {
+		if err := fn(res); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Close releases the new articles' file; Each fails after it.
+func (r *ResultSet) Close() { r.placed.close() }
+
+// eachChange hands every changed path, in name order, with its new blob
+// (ZeroHash: removed) to fn: the planned changes and the new articles.
+func (p *Plan) eachChange(fn func(name string, h plumbing.Hash) error) error {
+	names := sortedKeys(p.changes)
+	err := p.placed.each(func(rec []byte) error {
+		name, h, err := placedPath(rec)
+		if err != nil {
+			return err
+		}
+		for len(names) > 0 && names[0] < name {
+			if err := fn(names[0], p.changes[names[0]]); err != nil {
+				return err
+			}
+			names = names[1:]
+		}
+		return fn(name, h)
+	})
+	if err != nil {
+		return err
+	}
+	for _, name := range names {
+		if err := fn(name, p.changes[name]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// changeCount is the number of paths eachChange hands out.
+func (p *Plan) changeCount() int { return len(p.changes) + p.placed.len() }
 
 // planIndexes regenerates the index pages from the live articles and adds
 // the ones whose bytes changed, skipping (as conflicts) any a person edited.
@@ -406,17 +524,32 @@ func (p *Plan) planIndexes() error {
 		return nil
 	}
 	dir := p.k.ContentDir()
-	var entries []IndexEntry
+	live := func(e *Entry) bool { return !e.Retired && strings.HasPrefix(e.Path, dir+"/") }
+	n := p.placed.len()
 	for _, e := range p.manifest {
-		if e.Retired || !strings.HasPrefix(e.Path, dir+"/") {
-			continue
+		if live(e) {
+			n++
 		}
-		entries = append(entries, IndexEntry{Path: strings.TrimPrefix(e.Path, dir+"/"), Title: e.Title, Tags: e.Tags})
 	}
-	if len(entries) == 0 && len(p.generated) == 0 {
+	if n == 0 && len(p.generated) == 0 {
 		return nil // nothing to list yet
 	}
-	sort.Slice(entries, func(i, j int) bool { return entries[i].Path < entries[j].Path })
+	entries := func() ([]IndexEntry, error) {
+		list := make([]IndexEntry, 0, n)
+		for _, e := range p.manifest {
+			if live(e) {
+				list = append(list, IndexEntry{Path: strings.TrimPrefix(e.Path, dir+"/"), Title: e.Title, Tags: e.Tags})
+			}
+		}
+		shared := interner{}
+		err := p.placed.each(func(rec []byte) error {
+			full, _, a, err := decodePlaced(rec, shared)
+			list = append(list, IndexEntry{Path: strings.TrimPrefix(full, dir+"/"), Title: a.Info.Title, Tags: a.Info.Tags})
+			return err
+		})
+		sort.Slice(list, func(i, j int) bool { return list[i].Path < list[j].Path })
+		return list, err
+	}
 	files, err := p.opts.Indexes(entries)
 	if err != nil {
 		return fmt.Errorf("kb: index pages: %w", err)
@@ -445,7 +578,13 @@ func (p *Plan) planIndexes() error {
 				ID: Identity{Source: "kbsync", ID: name}, Info: Info{Title: name}})
 			continue
 		}
-		if _, taken := p.changes[full]; taken {
+		_, clash := p.changes[full]
+		if !clash {
+			if clash, err = p.placedHas(full); err != nil {
+				return err
+			}
+		}
+		if clash {
 			return fmt.Errorf("kb: index page %s clashes with an article", full)
 		}
 		if err := p.pack.add(blob); err != nil {
@@ -465,4 +604,18 @@ func (p *Plan) planIndexes() error {
 		delete(p.generated, full)
 	}
 	return nil
+}
+
+// placedHas reports whether a new article took the path full.
+func (p *Plan) placedHas(full string) (bool, error) {
+	if path.Dir(full) != p.k.ContentDir() || p.taken == nil || !p.isTaken(path.Base(full)) {
+		return false, nil
+	}
+	found := false
+	err := p.placed.each(func(rec []byte) error {
+		name, _, err := placedPath(rec)
+		found = found || name == full
+		return err
+	})
+	return found, err
 }

@@ -130,7 +130,7 @@ func (p *Plan) manifestBlob() (Encoded, error) {
 		f.Close()
 		os.Remove(f.Name()) // gone already when it was staged
 	}()
-	if err := writeManifest(f, p.manifest, p.generated); err != nil {
+	if err := writeManifest(f, p.manifest, p.generated, p.added); err != nil {
 		return fail(err)
 	}
 	size, err := f.Seek(0, io.SeekCurrent)

@@ -15,6 +15,27 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/format/index"
 )
 
+// eachOf lists changes in name order, as applyWorktree reads them.
+func eachOf(changes map[string]plumbing.Hash) func(fn func(name string, h plumbing.Hash) error) error {
+	return func(fn func(string, plumbing.Hash) error) error {
+		for _, name := range sortedKeys(changes) {
+			if err := fn(name, changes[name]); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+func sortedKeys(m map[string]plumbing.Hash) []string {
+	names := make([]string, 0, len(m))
+	for name := range m {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names
+}
+
 // tmpSuffix marks kbsync's temporary files in the working tree.
 const tmpSuffix = ".kbsync-tmp"
 
@@ -23,7 +44,7 @@ const tmpSuffix = ".kbsync-tmp"
 // path can leave the working tree, and each file is replaced atomically.
 // The new index is written as the files are, merged from the old one in
 // name order: no entry of it is held for the whole run.
-func (k *KB) applyWorktree(changes map[string]plumbing.Hash) error {
+func (k *KB) applyWorktree(changes func(fn func(name string, h plumbing.Hash) error) error, n int) error {
 	root, err := os.OpenRoot(k.root)
 	if err != nil {
 		return fmt.Errorf("kb: %w", err)
@@ -35,25 +56,29 @@ func (k *KB) applyWorktree(changes map[string]plumbing.Hash) error {
 	}
 	old := idx.Entries
 	sort.SliceStable(old, func(i, j int) bool { return old[i].Name < old[j].Name })
-	names := make([]string, 0, len(changes))
-	for name := range changes {
-		names = append(names, name)
-	}
-	sort.Strings(names)
 	// The header announces the count: every old entry of a changed path
 	// goes, one entry comes for each path that is written.
 	count, extended := len(old), false
 	for _, e := range old {
 		extended = extended || e.IntentToAdd || e.SkipWorktree
 	}
-	for _, name := range names {
+	seen := 0
+	err = changes(func(name string, h plumbing.Hash) error {
+		seen++
 		i := sort.Search(len(old), func(i int) bool { return old[i].Name >= name })
 		for ; i < len(old) && old[i].Name == name; i++ {
 			count--
 		}
-		if !changes[name].IsZero() {
+		if !h.IsZero() {
 			count++
 		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if seen != n {
+		return fmt.Errorf("kb: %d changes announced, %d listed", n, seen)
 	}
 	tmp := filepath.Join(k.gitDir(), "kbsync", "index.new")
 	if err := os.MkdirAll(filepath.Dir(tmp), 0o755); err != nil {
@@ -99,8 +124,7 @@ func (k *KB) applyWorktree(changes map[string]plumbing.Hash) error {
 		return nil
 	}
 	checked := map[string]bool{}
-	for _, name := range names {
-		h := changes[name]
+	err = changes(func(name string, h plumbing.Hash) error {
 		dir := path.Dir(name)
 		fresh := !checked[dir]
 		if err := checkNoLinks(root, dir, checked); err != nil {
@@ -116,7 +140,7 @@ func (k *KB) applyWorktree(changes map[string]plumbing.Hash) error {
 			if err := root.Remove(name); err != nil && !errors.Is(err, os.ErrNotExist) {
 				return fmt.Errorf("kb: remove %s: %w", name, err)
 			}
-			continue
+			return nil
 		}
 		sub := subs[dir]
 		if sub == nil {
@@ -145,6 +169,10 @@ func (k *KB) applyWorktree(changes map[string]plumbing.Hash) error {
 		if err := iw.add(&e); err != nil {
 			return fmt.Errorf("kb: write index: %w", err)
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	if err := copyOld(""); err != nil {
 		return fmt.Errorf("kb: write index: %w", err)

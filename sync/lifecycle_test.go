@@ -187,7 +187,11 @@ func TestLifecycleRandomized(t *testing.T) {
 			t.Logf("disk:\n%s", gitCLI(t, kbDir, "hash-object", ".kbsync/manifest.json"))
 			t.Fatalf("night %d: %v", cycle, err)
 		}
-		for _, a := range rep.Articles {
+		rows, err := rep.Articles.List()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range rows {
 			if old, ok := paths[a.SourceID]; ok && old != a.Path {
 				t.Fatalf("night %d: thread %s moved from %s to %s", cycle, a.SourceID, old, a.Path)
 			}

@@ -43,14 +43,14 @@ func prTitle(c Counts) string {
 }
 
 // prBody renders the review table of a sync.
-func prBody(tmpl *templates.Set, rep *Report, results []kb.Result, sources []Source, k *kb.KB, base, version string) (string, error) {
+func prBody(tmpl *templates.Set, rep *Report, results *kb.ResultSet, sources []Source, k *kb.KB, base, version string) (string, error) {
 	b := &templates.PRBody{Branch: rep.Branch, Base: base, Version: version, Others: k.Others}
 	var names []string
 	for _, s := range sources {
 		names = append(names, kb.Redact(s.Path, ""))
 	}
 	b.Sources = "`" + strings.Join(names, "`, `") + "`"
-	for _, r := range results {
+	err := results.Each(func(r kb.Result) error {
 		row := templates.PRRow{Action: string(r.Action), Path: r.Path, ID: r.ID.String(), Title: r.Info.Title,
 			SourceURL: r.Info.SourceURL, AnswerAuthor: r.Info.AnswerAuthor, Score: r.Info.Score,
 			Redactions: r.Info.Redactions, Reason: r.Reason, Blocked: r.Action == kb.Conflict}
@@ -60,6 +60,10 @@ func prBody(tmpl *templates.Set, rep *Report, results []kb.Result, sources []Sou
 		} else {
 			b.Files = append(b.Files, row)
 		}
+		return nil
+	})
+	if err != nil {
+		return "", fmt.Errorf("pull request body: %w", err)
 	}
 	for reason, n := range rep.Skipped {
 		if n > 0 {

@@ -464,13 +464,16 @@ un une vos votre vous faut il ya
 	return m
 }()
 
+// Close releases what the report's rows are read from.
+func (r *Report) Close() { r.Articles.Close() }
+
 // WriteJSON writes the report as json.Encoder with a two-space indent
 // does, byte for byte, but one article at a time: a 100k-article report
 // is ~50 MB of JSON, which the encoder would build whole, and indent in a
 // second copy, at the end of the run.
 func (r *Report) WriteJSON(w io.Writer) error {
 	head := *r
-	head.Articles = nil // written below, in the place this marks
+	head.Articles = Articles{} // null: written below, in the place this marks
 	b, err := json.MarshalIndent(&head, "", "  ")
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
@@ -481,25 +484,31 @@ func (r *Report) WriteJSON(w io.Writer) error {
 	if i < 0 {
 		return fmt.Errorf("report: no articles key in %.80s", b)
 	}
-	if r.Articles == nil {
+	if r.Articles.set == nil && r.Articles.rows == nil {
 		_, err := w.Write(append(b, '\n'))
 		return err
 	}
 	bw := bufio.NewWriterSize(w, 64<<10)
 	bw.Write(b[:i])
 	bw.WriteString("\n  \"articles\": [")
-	for j := range r.Articles {
-		a, err := json.MarshalIndent(&r.Articles[j], "    ", "  ")
+	n := 0
+	err = r.Articles.Each(func(row ArticleReport) error {
+		a, err := json.MarshalIndent(&row, "    ", "  ")
 		if err != nil {
-			return fmt.Errorf("report: %w", err)
+			return err
 		}
-		if j > 0 {
+		if n > 0 {
 			bw.WriteByte(',')
 		}
+		n++
 		bw.WriteString("\n    ")
 		bw.Write(a)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
 	}
-	if len(r.Articles) > 0 {
+	if n > 0 {
 		bw.WriteString("\n  ")
 	}
 	bw.WriteByte(']')

@@ -17,10 +17,10 @@ func TestReportWriteJSON(t *testing.T) {
 	full.Skipped["no_accepted_answer"] = 5
 	full.Commit, full.Branch, full.PRURL, full.PROperation = "abc123", "kbsync/nightly", "https://forge/pr/1", "updated"
 	full.PRTitle, full.PRBody, full.Warnings, full.Recovered = "kbsync: 2 added", "body\n\"articles\": null\n", []string{"w1", "w<2>"}, "finished"
-	full.Articles = []ArticleReport{{Path: "faq/a.md", Action: "added", Source: "discourse", SourceID: "1", Title: "A"}, tricky,
-		{Path: "faq/z.md", Action: "added", Source: "github", SourceID: "node_1", Title: "", SourceURL: ""}}
+	full.Articles = NewArticles(ArticleReport{Path: "faq/a.md", Action: "added", Source: "discourse", SourceID: "1", Title: "A"}, tricky,
+		ArticleReport{Path: "faq/z.md", Action: "added", Source: "github", SourceID: "node_1", Title: "", SourceURL: ""})
 	one := newReport()
-	one.Articles = []ArticleReport{tricky}
+	one.Articles = NewArticles(tricky)
 	for name, rep := range map[string]*Report{"empty": newReport(), "one": one, "full": full, "nil articles": {Skipped: map[string]int{}}} {
 		var want, got bytes.Buffer
 		enc := json.NewEncoder(&want)

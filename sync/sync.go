@@ -14,7 +14,6 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
-	"slices"
 	"sort"
 	"strings"
 	stdsync "sync"
@@ -92,13 +91,13 @@ type ArticleReport struct {
 
 // Report is what sync prints with --json.
 type Report struct {
-	Counts   Counts          `json:"counts"`
-	Skipped  map[string]int  `json:"skipped"`
-	Articles []ArticleReport `json:"articles"`
-	Commit   string          `json:"commit"`
-	Branch   string          `json:"branch"`
-	Pushed   bool            `json:"pushed"`
-	PRURL    string          `json:"pr_url"`
+	Counts   Counts         `json:"counts"`
+	Skipped  map[string]int `json:"skipped"`
+	Articles Articles       `json:"articles"`
+	Commit   string         `json:"commit"`
+	Branch   string         `json:"branch"`
+	Pushed   bool           `json:"pushed"`
+	PRURL    string         `json:"pr_url"`
 	// PROperation is what happened to the pull request: created, updated,
 	// unchanged, closed, or "" when there was none to touch.
 	PROperation string `json:"pr_operation"`
@@ -113,7 +112,7 @@ type Report struct {
 func newReport() *Report {
 	// The common reasons are always present, so scripts can read them.
 	return &Report{Skipped: map[string]int{forum.SkipNoAcceptedAnswer: 0, SkipFiltered: 0, forum.SkipPrivate: 0},
-		Articles: []ArticleReport{}}
+		Articles: NewArticles()}
 }
 
 // Run performs a sync. A failed run leaves the knowledge base as it was.
@@ -188,13 +187,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		plan.Abort()
 		return nil, err
 	}
-	// The report's rows wait for the commit unless the pull request needs
-	// them first: at a million articles they are ~100 MB that the
-	// commit's peak need not hold next to its own.
-	early := opts.PR != nil || opts.DryRun
-	if early {
-		fillReport(rep, results, counts)
-	}
+	fillReport(rep, results, counts) // the rows are read when used
 	var title, body string
 	if opts.PR != nil {
 		title = prTitle(rep.Counts)
@@ -208,14 +201,11 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		rep.PRTitle, rep.PRBody = title, body
 		return rep, nil
 	}
-	res, err := plan.Commit(ctx, func(results []kb.Result, counts map[kb.Action]int) string {
+	res, err := plan.Commit(ctx, func(results *kb.ResultSet, counts map[kb.Action]int) (string, error) {
 		return commitMessage(r.tmpl, results, counts)
 	})
 	if err != nil {
 		return nil, err
-	}
-	if !early {
-		fillReport(rep, results, counts)
 	}
 	rep.Commit = res.Hash
 	switch {
@@ -231,7 +221,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	return rep, nil
 }
 
-func fillReport(rep *Report, results []kb.Result, counts map[kb.Action]int) {
+func fillReport(rep *Report, results *kb.ResultSet, counts map[kb.Action]int) {
 	rep.Counts.Added = counts[kb.Added]
 	rep.Counts.Updated = counts[kb.Updated]
 	rep.Counts.Unchanged = counts[kb.Unchanged]
@@ -240,11 +230,77 @@ func fillReport(rep *Report, results []kb.Result, counts map[kb.Action]int) {
 	for _, n := range rep.Skipped {
 		rep.Counts.Skipped += n
 	}
-	rep.Articles = slices.Grow(rep.Articles, len(results))
-	for _, r := range results {
-		rep.Articles = append(rep.Articles, ArticleReport{Path: r.Path, Action: string(r.Action), Source: r.ID.Source,
-			SourceID: r.ID.ID, Title: r.Info.Title, SourceURL: r.Info.SourceURL, Redactions: r.Info.Redactions, Reason: r.Reason})
+	rep.Articles = Articles{set: results}
+}
+
+// Articles are a report's rows, sorted by path. A sync's rows are read
+// from its plan's results when they are used, not held: a first sync of a
+// million threads has ~250 MB of them. The zero value marshals as null.
+type Articles struct {
+	set  *kb.ResultSet
+	rows []ArticleReport
+}
+
+// NewArticles makes rows held in memory.
+func NewArticles(rows ...ArticleReport) Articles {
+	if rows == nil {
+		rows = []ArticleReport{}
 	}
+	return Articles{rows: rows}
+}
+
+// Len is the number of rows.
+func (a Articles) Len() int {
+	if a.set != nil {
+		return a.set.Len()
+	}
+	return len(a.rows)
+}
+
+// Each hands the rows to fn in order; it stops at fn's first error.
+func (a Articles) Each(fn func(ArticleReport) error) error {
+	if a.set != nil {
+		return a.set.Each(func(r kb.Result) error { return fn(articleRow(r)) })
+	}
+	for _, r := range a.rows {
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// List reads every row into memory.
+func (a Articles) List() ([]ArticleReport, error) {
+	list := make([]ArticleReport, 0, a.Len())
+	err := a.Each(func(r ArticleReport) error { list = append(list, r); return nil })
+	return list, err
+}
+
+// MarshalJSON writes the rows as an array (null for the zero value).
+// Report.WriteJSON streams them instead.
+func (a Articles) MarshalJSON() ([]byte, error) {
+	if a.set == nil && a.rows == nil {
+		return []byte("null"), nil
+	}
+	list, err := a.List()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(list)
+}
+
+// Close releases the file a large sync keeps its rows in; Each fails
+// after it.
+func (a Articles) Close() {
+	if a.set != nil {
+		a.set.Close()
+	}
+}
+
+func articleRow(r kb.Result) ArticleReport {
+	return ArticleReport{Path: r.Path, Action: string(r.Action), Source: r.ID.Source, SourceID: r.ID.ID,
+		Title: r.Info.Title, SourceURL: r.Info.SourceURL, Redactions: r.Info.Redactions, Reason: r.Reason}
 }
 
 // job is a thread on its way to a worker.
@@ -488,10 +544,17 @@ func (r *renderer) setLang(lang string) error {
 }
 
 // indexes adapts the preset's index pages to the knowledge base.
-func (r *renderer) indexes(entries []kb.IndexEntry) (map[string][]byte, error) {
-	in := make([]templates.IndexEntry, len(entries))
-	for i, e := range entries {
-		in[i] = templates.IndexEntry{Path: e.Path, Title: e.Title, Tags: e.Tags}
+func (r *renderer) indexes(entries func() ([]kb.IndexEntry, error)) (map[string][]byte, error) {
+	var in []templates.IndexEntry
+	if r.preset.ListsArticles() {
+		list, err := entries()
+		if err != nil {
+			return nil, err
+		}
+		in = make([]templates.IndexEntry, len(list))
+		for i, e := range list {
+			in[i] = templates.IndexEntry{Path: e.Path, Title: e.Title, Tags: e.Tags}
+		}
 	}
 	return r.preset.Indexes(in)
 }
@@ -509,7 +572,7 @@ func (r *renderer) info(t *forum.Thread) kb.Info {
 // maxCommitLines caps the articles a commit message lists by name.
 const maxCommitLines = 200
 
-func commitMessage(tmpl *templates.Set, results []kb.Result, counts map[kb.Action]int) string {
+func commitMessage(tmpl *templates.Set, results *kb.ResultSet, counts map[kb.Action]int) (string, error) {
 	var parts []string
 	for _, a := range []kb.Action{kb.Added, kb.Updated, kb.Retired, kb.Conflict} {
 		if counts[a] > 0 {
@@ -520,14 +583,13 @@ func commitMessage(tmpl *templates.Set, results []kb.Result, counts map[kb.Actio
 	if len(parts) == 0 {
 		c.Subject = "kbsync: refresh the manifest"
 	}
-	sort.SliceStable(results, func(i, j int) bool { return results[i].Path < results[j].Path })
 	// Every conflict is listed; other changes up to a readable number (the
 	// manifest's diff holds them all).
 	listed, more := 0, 0
-	for _, r := range results {
+	err := results.Each(func(r kb.Result) error {
 		if r.Action != kb.Conflict && listed >= maxCommitLines {
 			more++
-			continue
+			return nil
 		}
 		line := fmt.Sprintf("%s %s (%s)", r.Action, r.Path, r.ID)
 		if r.Reason != "" {
@@ -537,13 +599,17 @@ func commitMessage(tmpl *templates.Set, results []kb.Result, counts map[kb.Actio
 		if r.Action != kb.Conflict {
 			listed++
 		}
+		return nil
+	})
+	if err != nil {
+		return "", fmt.Errorf("commit message: %w", err)
 	}
 	if more > 0 {
 		c.Lines = append(c.Lines, fmt.Sprintf("... and %d more (see the diff of %s)", more, kb.ManifestPath))
 	}
 	var b strings.Builder
 	if err := tmpl.Commit(&b, c); err != nil {
-		return c.Subject + "\n"
+		return c.Subject + "\n", nil
 	}
-	return strings.TrimRight(b.String(), "\n") + "\n"
+	return strings.TrimRight(b.String(), "\n") + "\n", nil
 }

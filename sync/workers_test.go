@@ -1,9 +1,11 @@
 package sync
 
 import (
+	"bytes"
 	"context"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -13,7 +15,9 @@ import (
 )
 
 // TestOutputSameWhateverWorkers syncs the same exports with 1 and with 5
-// workers: the committed trees (articles, paths, manifest) are identical.
+// workers, and with the new articles sorted in memory or in runs on disk:
+// the commits (articles, paths, manifest, message) and the reports are
+// identical, and git finds the result sound.
 func TestOutputSameWhateverWorkers(t *testing.T) {
 	dir := t.TempDir()
 	sources := []Source{
@@ -21,22 +25,43 @@ func TestOutputSameWhateverWorkers(t *testing.T) {
 		{Path: "../testdata/corpus/stackexchange/coffee-2015", Site: "https://coffee.stackexchange.com"},
 		{Path: "../testdata/corpus/discourse/urho3d", Site: "https://discourse.urho3d.io"},
 	}
-	var trees []string
-	for _, workers := range []int{1, 5} {
-		kbDir := filepath.Join(dir, "kb", string(rune('0'+workers)))
-		_, err := Run(context.Background(), Options{Sources: sources, Workers: workers,
-			KB: kb.Options{Path: kbDir, Now: func() time.Time { return time.Unix(1700000000, 0) }}})
+	type outcome struct{ commit, report string }
+	var outs []outcome
+	for i, c := range []struct{ workers, sortBudget int }{{1, 0}, {5, 0}, {5, 1}, {2, 4096}} {
+		kbDir := filepath.Join(dir, "kb", strconv.Itoa(i))
+		rep, err := Run(context.Background(), Options{Sources: sources, Workers: c.workers,
+			KB: kb.Options{Path: kbDir, Now: func() time.Time { return time.Unix(1700000000, 0) }, SortBudget: c.sortBudget}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		out, err := exec.Command("git", "-C", kbDir, "rev-parse", "HEAD^{tree}").CombinedOutput()
-		if err != nil {
-			t.Fatalf("git: %v %s", err, out)
+		var report bytes.Buffer
+		if err := rep.WriteJSON(&report); err != nil {
+			t.Fatal(err)
 		}
-		trees = append(trees, strings.TrimSpace(string(out)))
+		if rep.Counts.Added < 100 {
+			t.Fatalf("only %d articles: too few to sort in runs", rep.Counts.Added)
+		}
+		rep.Close()
+		git := func(args ...string) string {
+			out, err := exec.Command("git", append([]string{"-C", kbDir}, args...)...).CombinedOutput()
+			if err != nil {
+				t.Fatalf("git %v: %v %s", args, err, out)
+			}
+			return strings.TrimSpace(string(out))
+		}
+		if st := git("status", "--porcelain"); st != "" {
+			t.Errorf("%+v: git status:\n%s", c, st)
+		}
+		git("fsck", "--strict")
+		outs = append(outs, outcome{git("rev-parse", "HEAD"), report.String()})
 	}
-	if trees[0] != trees[1] {
-		t.Errorf("1 worker made tree %s, 5 workers made %s", trees[0], trees[1])
+	for i := 1; i < len(outs); i++ {
+		if outs[i].commit != outs[0].commit {
+			t.Errorf("run %d made commit %s, run 0 made %s", i, outs[i].commit, outs[0].commit)
+		}
+		if outs[i].report != outs[0].report {
+			t.Errorf("run %d reported otherwise than run 0", i)
+		}
 	}
 }
 

@@ -81,6 +81,30 @@ func TestIndexesDeterministic(t *testing.T) {
 	}
 }
 
+// TestIndexesListsArticles holds ListsArticles to what the pages do: a
+// preset that says it lists no article makes the same pages without
+// entries, and one that says it does makes different ones.
+func TestIndexesListsArticles(t *testing.T) {
+	for _, name := range templates.PresetNames() {
+		p, _ := templates.LookupPreset(name)
+		with, err := p.Indexes(indexEntries())
+		if err != nil {
+			t.Fatal(err)
+		}
+		without, err := p.Indexes(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		same := len(with) == len(without)
+		for f := range with {
+			same = same && bytes.Equal(with[f], without[f])
+		}
+		if same == p.ListsArticles() {
+			t.Errorf("%s: ListsArticles() = %v, but the pages with and without entries are the same: %v", name, p.ListsArticles(), same)
+		}
+	}
+}
+
 // TestIndexesLinks parses the Markdown index pages: the only links are the
 // articles' relative paths, forum text makes no heading, link or HTML, and
 // every article is listed under each of its tags.

@@ -30,6 +30,8 @@ type Preset struct {
 	draft func(doc []byte) ([]byte, error)
 	// indexes makes the generated index pages; nil for none.
 	indexes func(entries []IndexEntry) (map[string][]byte, error)
+	// lists: the index pages name the articles (else indexes gets none).
+	lists bool
 	// check refuses a string value the generator cannot take; nil for none.
 	check func(key, value string) error
 }
@@ -51,13 +53,13 @@ var presets = map[string]*Preset{
 	// MkDocs runs no template engine; the macros plugin, when installed,
 	// is kept off the articles by render_macros: false.
 	"mkdocs": {Name: "mkdocs", ContentDir: "docs/faq", URLBase: "/faq/", Escape: "mkdocs",
-		frontMatter: mkdocsFrontMatter, draft: mkdocsDraft, indexes: mkdocsIndexes},
+		frontMatter: mkdocsFrontMatter, draft: mkdocsDraft, indexes: mkdocsIndexes, lists: true},
 	// Jekyll articles set render_with_liquid: false, so Liquid never runs on
 	// forum text and the body needs no escaping.
 	"jekyll": {Name: "jekyll", ContentDir: "faq", URLBase: jekyllURLBase, Escape: "plain",
-		frontMatter: jekyllFrontMatter, draft: jekyllDraft, indexes: jekyllIndexes},
+		frontMatter: jekyllFrontMatter, draft: jekyllDraft, indexes: jekyllIndexes, lists: true},
 	"plain": {Name: "plain", ContentDir: "faq", Escape: "plain",
-		frontMatter: plainFrontMatter, draft: MarkDraft, indexes: plainIndexes},
+		frontMatter: plainFrontMatter, draft: MarkDraft, indexes: plainIndexes, lists: true},
 }
 
 // PresetNames lists the presets, sorted.
@@ -98,6 +100,11 @@ func (p *Preset) Indexes(entries []IndexEntry) (map[string][]byte, error) {
 	}
 	return p.indexes(entries)
 }
+
+// ListsArticles reports whether the index pages name the articles: when
+// not, Indexes needs no entries, and a sync of a million articles need not
+// gather them.
+func (p *Preset) ListsArticles() bool { return p.lists }
 
 func boolPtr(b bool) *bool { return &b }
 

@@ -182,6 +182,7 @@ func runSync(cmd *cobra.Command, opts *syncOptions) error {
 	if rep == nil {
 		return err
 	}
+	defer rep.Close()
 	// A run that committed but failed to push or publish still reports
 	// what it did, then fails.
 	if opts.JSON {
@@ -219,14 +220,19 @@ func commitTime() time.Time {
 
 func printSummary(io *streams, rep *kbsync.Report, dry bool, kbPath string) {
 	w := io.Err
-	for _, a := range rep.Articles {
+	n := rep.Articles.Len()
+	err := rep.Articles.Each(func(a kbsync.ArticleReport) error {
 		line := fmt.Sprintf("%-9s %s", a.Action, a.Path)
 		if a.Reason != "" {
 			line += ": " + a.Reason
 		}
-		if len(rep.Articles) <= 50 || a.Action == "conflict" {
+		if n <= 50 || a.Action == "conflict" {
 			fmt.Fprintln(w, forum.OneLine(line))
 		}
+		return nil
+	})
+	if err != nil {
+		fmt.Fprintf(w, "kbsync: listing the articles: %v\n", err)
 	}
 	c := rep.Counts
 	fmt.Fprintf(w, "%d added, %d updated, %d unchanged, %d conflict, %d retired, %d skipped",
