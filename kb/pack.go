@@ -14,7 +14,6 @@ import (
 	"path/filepath"
 
 	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/format/idxfile"
 )
 
 // Encoded is an object ready for the pack: its hash and its zlib-compressed
@@ -69,14 +68,8 @@ type packWriter struct {
 	f      *os.File
 	w      *bufio.Writer
 	off    int64
-	seen   map[plumbing.Hash]bool
+	seen   objectSet
 	items  []packItem
-}
-
-type packItem struct {
-	hash plumbing.Hash
-	off  int64
-	crc  uint32
 }
 
 const tmpPackPrefix = "tmp_kbsync_"
@@ -90,7 +83,7 @@ func newPackWriter(dir string) (*packWriter, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pack: %w", err)
 	}
-	p := &packWriter{dir: dir, f: f, w: bufio.NewWriterSize(f, 1<<20), seen: map[plumbing.Hash]bool{}}
+	p := &packWriter{dir: dir, f: f, w: bufio.NewWriterSize(f, 1<<20)}
 	// The object count is patched in by finish.
 	hdr := []byte{'P', 'A', 'C', 'K', 0, 0, 0, 2, 0, 0, 0, 0}
 	if _, err := p.w.Write(hdr); err != nil {
@@ -112,12 +105,12 @@ func cleanStalePacks(dir string) {
 
 // add appends one object unless it is already in this pack.
 func (p *packWriter) add(e Encoded) error {
-	if p.seen[e.Hash] {
+	if p.seen.has(p.items, e.Hash) {
 		return nil
 	}
-	p.seen[e.Hash] = true
 	if p.f == nil {
-		return nil // a dry run
+		p.record(e.Hash, 0) // a dry run
+		return nil
 	}
 	var hdr [16]byte
 	n := objectHeader(hdr[:], e.Type, e.Size)
@@ -130,9 +123,15 @@ func (p *packWriter) add(e Encoded) error {
 	if _, err := p.w.Write(e.Data); err != nil {
 		return fmt.Errorf("pack: %w", err)
 	}
-	p.items = append(p.items, packItem{hash: e.Hash, off: p.off, crc: crc.Sum32()})
+	p.record(e.Hash, crc.Sum32())
 	p.off += int64(n + len(e.Data))
 	return nil
+}
+
+// record notes the object written at the current offset.
+func (p *packWriter) record(h plumbing.Hash, crc uint32) {
+	p.items = append(p.items, packItem{hash: h, off: p.off, crc: crc})
+	p.seen.add(p.items, len(p.items)-1)
 }
 
 // addFile appends an object whose content is the first size bytes of f,
@@ -145,12 +144,12 @@ func (p *packWriter) addFile(t plumbing.ObjectType, f *os.File, size int64) (plu
 		return fail(err)
 	}
 	hash := h.Sum()
-	if p.seen[hash] {
+	if p.seen.has(p.items, hash) {
 		return hash, nil
 	}
-	p.seen[hash] = true
 	if p.f == nil {
-		return hash, nil // a dry run
+		p.record(hash, 0) // a dry run
+		return hash, nil
 	}
 	var hdr [16]byte
 	n := objectHeader(hdr[:], t, int(size))
@@ -167,7 +166,7 @@ func (p *packWriter) addFile(t plumbing.ObjectType, f *os.File, size int64) (plu
 	if err := zw.Close(); err != nil {
 		return fail(err)
 	}
-	p.items = append(p.items, packItem{hash: hash, off: p.off, crc: crc.Sum32()})
+	p.record(hash, crc.Sum32())
 	p.off += int64(n) + out.n
 	return hash, nil
 }
@@ -237,26 +236,13 @@ func (p *packWriter) finish(dest string) (bool, error) {
 	var packHash plumbing.Hash
 	copy(packHash[:], sum)
 
-	iw := new(idxfile.Writer)
-	if err := iw.OnHeader(uint32(len(p.items))); err != nil {
-		return fail(err)
-	}
-	for _, it := range p.items {
-		iw.Add(it.hash, uint64(it.off), it.crc)
-	}
-	if err := iw.OnFooter(packHash); err != nil {
-		return fail(err)
-	}
-	idx, err := iw.Index()
-	if err != nil {
-		return fail(err)
-	}
 	tmpIdx := p.f.Name() + ".idx"
 	xf, err := os.Create(tmpIdx)
 	if err != nil {
 		return fail(err)
 	}
-	if _, err := idxfile.NewEncoder(xf).Encode(idx); err != nil {
+	p.seen = objectSet{} // the items are sorted now
+	if err := writeIdx(xf, p.items, packHash); err != nil {
 		xf.Close()
 		os.Remove(tmpIdx)
 		return fail(err)

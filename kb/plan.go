@@ -103,7 +103,7 @@ type Plan struct {
 	placed, added *sortedRecords
 	// taken holds the hashed lowercase names in the content folder that
 	// new articles may not take.
-	taken map[uint64]struct{}
+	taken *hashSet
 	// manifestDirty: the manifest changed although no file did.
 	manifestDirty bool
 	indexed       bool // planIndexes ran: once, when the results are first asked for
@@ -114,7 +114,7 @@ func (k *KB) Plan(opts PlanOptions) (*Plan, error) {
 	if !opts.Prune && opts.MarkDraft == nil {
 		return nil, fmt.Errorf("kb: plan needs MarkDraft or Prune")
 	}
-	pw := &packWriter{seen: map[plumbing.Hash]bool{}}
+	pw := &packWriter{}
 	if !opts.DryRun {
 		dir := filepath.Join(k.objectsDir(), "pack")
 		if k.pending {
@@ -342,7 +342,7 @@ func (p *Plan) Retire(id Identity, describe func() Info) error {
 // manifest holds.
 func (p *Plan) assignPaths() error {
 	dir := p.k.ContentDir()
-	p.taken = map[uint64]struct{}{}
+	p.taken = &hashSet{}
 	if p.k.tree != nil {
 		if sub, err := p.k.tree.Tree(dir); err == nil {
 			for _, e := range sub.Entries {
@@ -381,14 +381,11 @@ func (p *Plan) assignPaths() error {
 }
 
 // take and isTaken keep names by a 64-bit hash of their lowercase form: a
-// million names in ~20 MB instead of ~80. Two names of one hash (odds of
-// about one in 10^7 at a million) make the second take the id suffix.
-func (p *Plan) take(name string) { p.taken[nameHash(name)] = struct{}{} }
+// million names in 16-32 MB instead of ~120. Two names of one hash (odds
+// of about one in 10^7 at a million) make the second take the id suffix.
+func (p *Plan) take(name string) { p.taken.add(nameHash(name)) }
 
-func (p *Plan) isTaken(name string) bool {
-	_, ok := p.taken[nameHash(name)]
-	return ok
-}
+func (p *Plan) isTaken(name string) bool { return p.taken.has(nameHash(name)) }
 
 func nameHash(name string) uint64 {
 	h := fnv.New64a()
