@@ -207,8 +207,6 @@ func (m interner) get(s string) string {
 	return s
 }
 
-// lessID orders numeric ids numerically and others as strings.
-func lessID(a, b string) bool { return cmpID(a, b) < 0 }
 
 func isDigits(s string) bool {
 	for i := 0; i < len(s); i++ {

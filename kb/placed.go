@@ -111,7 +111,7 @@ func cmpIdentity(a, b Identity) int {
 	return cmpID(a.ID, b.ID)
 }
 
-// cmpID orders numeric ids numerically and others as strings (lessID).
+// cmpID orders numeric ids numerically and others as strings.
 func cmpID(a, b string) int {
 	if len(a) != len(b) && isDigits(a) && isDigits(b) {
 		return cmp.Compare(len(a), len(b))
