@@ -207,7 +207,6 @@ func (m interner) get(s string) string {
 	return s
 }
 
-
 func isDigits(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] < '0' || s[i] > '9' {
