@@ -97,8 +97,8 @@ type Plan struct {
 	pending   spill               // new articles, until assignPaths
 	manifest  map[Identity]*Entry // the manifest as it will be written, but for new articles
 	// placed are the new articles once they have paths, in path order
-	// (placedRecord), and added their manifest lines, in identity order
-	// (addedRecord): at a million new articles they are ~300 MB that the
+	// (appendPlaced), and added their manifest lines, in identity order
+	// (appendAdded): at a million new articles they are ~300 MB that the
 	// heap does not hold.
 	placed, added *sortedRecords
 	// taken holds the hashed lowercase names in the content folder that
