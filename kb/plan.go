@@ -95,6 +95,7 @@ type Plan struct {
 	results   []Result
 	counts    map[Action]int
 	pending   spill               // new articles, until assignPaths
+	seen      *seenSet            // every thread the exports hold (Saw)
 	manifest  map[Identity]*Entry // the manifest as it will be written, but for new articles
 	// placed are the new articles once they have paths, in path order
 	// (appendPlaced), and added their manifest lines, in identity order
@@ -149,10 +150,10 @@ func (k *KB) Plan(opts PlanOptions) (*Plan, error) {
 		g[p] = h
 	}
 	p := &Plan{k: k, opts: opts, pack: pw, changes: map[string]plumbing.Hash{}, counts: map[Action]int{},
-		manifest: m, generated: g, pending: spill{dir: pw.dir},
+		manifest: m, generated: g, pending: spill{dir: pw.dir}, seen: newSeenSet(pw.dir),
 		placed: newSortedRecords(pw.dir, cmpPlaced), added: newSortedRecords(pw.dir, cmpAdded)}
 	if b := k.opts.SortBudget; b > 0 {
-		p.placed.budget, p.added.budget = b, b
+		p.placed.budget, p.added.budget, p.seen.sorted.budget = b, b, b
 	}
 	return p, nil
 }
@@ -161,6 +162,7 @@ func (k *KB) Plan(opts PlanOptions) (*Plan, error) {
 func (p *Plan) Abort() {
 	p.pack.abort()
 	p.pending.close()
+	p.seen.sorted.close()
 	p.added.close() // the results (placed) stay readable for the report
 	if p.k.checkedOut {
 		p.k.clearStage()
@@ -200,6 +202,10 @@ func (p *Plan) own(key Identity) *Entry {
 	}
 	return e
 }
+
+// Saw records that the exports hold the thread id, whatever happens to it
+// next. Results fails with a *DuplicateError if a thread was seen twice.
+func (p *Plan) Saw(id Identity) { p.seen.add(id) }
 
 // Need reports whether the thread must be converted and rendered. It
 // returns false for an article whose source did not change (unchanged) and
@@ -405,6 +411,9 @@ func trimSlug(s string, n int) string {
 // Results lists the articles the plan touched or found in conflict, sorted
 // by path, and the count of each action.
 func (p *Plan) Results() (*ResultSet, map[Action]int, error) {
+	if err := p.seen.check(); err != nil {
+		return nil, nil, err
+	}
 	if p.pending.len() > 0 {
 		if err := p.assignPaths(); err != nil {
 			return nil, nil, err

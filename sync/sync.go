@@ -9,7 +9,6 @@ package sync
 import (
 	"cmp"
 	"context"
-	"crypto/md5"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -185,6 +184,11 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	results, counts, err := plan.Results()
 	if err != nil {
 		plan.Abort()
+		var dup *kb.DuplicateError
+		if errors.As(err, &dup) {
+			return nil, &forum.InputError{Format: dup.ID.Source, Path: "", Record: "thread " + dup.ID.ID, Offset: -1,
+				Err: errors.New("the same thread appears twice in the exports"), Hint: "pass each export once"}
+		}
 		return nil, err
 	}
 	fillReport(rep, results, counts) // the rows are read when used
@@ -379,7 +383,6 @@ func run(ctx context.Context, opts Options, readers []forum.Reader, r *renderer,
 		wg.Wait()
 	}()
 
-	seen := map[[16]byte]struct{}{} // identities seen, to report duplicates across sources
 	var queue []job
 	in, inflight, seq := threads, 0, 0
 	for in != nil || len(queue) > 0 || inflight > 0 {
@@ -408,12 +411,7 @@ func run(ctx context.Context, opts Options, readers []forum.Reader, r *renderer,
 				opts.Progress(seq)
 			}
 			id := identity(t)
-			key := md5.Sum([]byte(id.String())) // 16 bytes a thread, whatever the id
-			if _, dup := seen[key]; dup {
-				return &forum.InputError{Format: t.Source, Path: "", Record: "thread " + t.ID, Offset: -1,
-					Err: errors.New("the same thread appears twice in the exports"), Hint: "pass each export once"}
-			}
-			seen[key] = struct{}{}
+			plan.Saw(id) // a thread given twice fails the run before the commit
 			if reason := opts.Policy.apply(t); reason != "" {
 				rep.Skipped[reason]++
 				if retires(reason) {

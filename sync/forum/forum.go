@@ -169,8 +169,10 @@ type InputError struct {
 
 func (e *InputError) Error() string {
 	msg := e.Path
-	if e.Format != "" {
+	if e.Format != "" && e.Path != "" {
 		msg = e.Format + ": " + msg
+	} else if e.Format != "" {
+		msg = e.Format // an error of no one file: no empty path between colons
 	}
 	if e.Record != "" {
 		msg += ": " + e.Record
