@@ -186,6 +186,7 @@ func (d *Dump) Threads(ctx context.Context, yield func(*forum.Thread) error) err
 	if err != nil {
 		return err
 	}
+	ix.byAnswer = nil // only the first pass's checks need it
 	if err := d.readUsers(ctx, ix); err != nil {
 		return err
 	}
@@ -199,7 +200,14 @@ func (d *Dump) Threads(ctx context.Context, yield func(*forum.Thread) error) err
 		}
 		defer hist.Close()
 	}
-	return d.emit(ctx, f, hist, ix, yield)
+	// The pairs wait on disk while the second pass reads them in order.
+	pairs, err := writePairs("", ix.accepted)
+	if err != nil {
+		return err
+	}
+	defer pairs.close()
+	ix.accepted = nil
+	return d.emit(ctx, f, hist, ix, pairs, yield)
 }
 
 func (d *Dump) fileErr(path string, err error) error {
@@ -250,7 +258,7 @@ func (d *Dump) unsolved(sc *rowScanner, id int64) (*forum.Thread, error) {
 }
 
 // emit is the second pass: read each accepted question and answer back.
-func (d *Dump) emit(ctx context.Context, f, hist *os.File, ix *index, yield func(*forum.Thread) error) error {
+func (d *Dump) emit(ctx context.Context, f, hist *os.File, ix *index, pairs *pairFile, yield func(*forum.Thread) error) error {
 	// Reading a pair back is independent of the others (ReadAt, read-only
 	// index): batches are read in parallel, then yielded in file order.
 	workers := runtime.GOMAXPROCS(0)
@@ -267,11 +275,15 @@ func (d *Dump) emit(ctx context.Context, f, hist *os.File, ix *index, yield func
 	batch := maxBatch
 	out := make([]*forum.Thread, maxBatch)
 	errs := make([]error, maxBatch)
-	for start := 0; start < len(ix.accepted); {
+	buf := make([]acceptedRec, maxBatch)
+	for start := 0; start < pairs.n; {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		recs := ix.accepted[start:min(start+batch, len(ix.accepted))]
+		recs := buf[:min(batch, pairs.n-start)]
+		if err := pairs.read(recs, start); err != nil {
+			return err
+		}
 		start += len(recs)
 		var next atomic.Int64
 		var wg stdsync.WaitGroup
