@@ -73,16 +73,13 @@ func (p *Plan) Commit(ctx context.Context, message func(*ResultSet, map[Action]i
 	}
 	var commit *Encoded
 	if p.changeCount() > 0 || p.manifestDirty {
-		mblob, err := p.manifestBlob()
+		mhash, changed, err := p.addManifest()
 		if err != nil {
 			return fail(err)
 		}
 		p.added.close()
-		if old, ok := p.k.blobAt(ManifestPath); !ok || old != mblob.Hash {
-			if err := p.pack.add(mblob); err != nil {
-				return fail(err)
-			}
-			p.changes[ManifestPath] = mblob.Hash
+		if changed {
+			p.changes[ManifestPath] = mhash
 		}
 		if p.k.checkedOut && !p.k.pending {
 			if err := p.checkClean(); err != nil {

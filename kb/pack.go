@@ -138,18 +138,31 @@ func (p *packWriter) record(h plumbing.Hash, crc uint32) {
 // streamed twice (once to hash it, once to compress it) and never held
 // whole in memory.
 func (p *packWriter) addFile(t plumbing.ObjectType, f *os.File, size int64) (plumbing.Hash, error) {
-	fail := func(err error) (plumbing.Hash, error) { return plumbing.ZeroHash, fmt.Errorf("pack: %w", err) }
+	hash, err := hashFile(t, f, size)
+	if err != nil {
+		return hash, fmt.Errorf("pack: %w", err)
+	}
+	return hash, p.addHashedFile(t, f, size, hash)
+}
+
+// hashFile is the object hash of the first size bytes of f.
+func hashFile(t plumbing.ObjectType, f *os.File, size int64) (plumbing.Hash, error) {
 	h := plumbing.NewHasher(t, size)
 	if _, err := io.Copy(h, io.NewSectionReader(f, 0, size)); err != nil {
-		return fail(err)
+		return plumbing.ZeroHash, err
 	}
-	hash := h.Sum()
+	return h.Sum(), nil
+}
+
+// addHashedFile is addFile for content whose hash is known.
+func (p *packWriter) addHashedFile(t plumbing.ObjectType, f *os.File, size int64, hash plumbing.Hash) error {
+	fail := func(err error) error { return fmt.Errorf("pack: %w", err) }
 	if p.seen.has(p.items, hash) {
-		return hash, nil
+		return nil
 	}
 	if p.f == nil {
 		p.record(hash, 0) // a dry run
-		return hash, nil
+		return nil
 	}
 	var hdr [16]byte
 	n := objectHeader(hdr[:], t, int(size))
@@ -168,7 +181,7 @@ func (p *packWriter) addFile(t plumbing.ObjectType, f *os.File, size int64) (plu
 	}
 	p.record(hash, crc.Sum32())
 	p.off += int64(n) + out.n
-	return hash, nil
+	return nil
 }
 
 type countingWriter struct {

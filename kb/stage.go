@@ -1,15 +1,11 @@
 package kb
 
 import (
-	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-
-	"github.com/klauspost/compress/zlib"
 
 	"github.com/go-git/go-git/v5/plumbing"
 )
@@ -116,11 +112,15 @@ func (k *KB) staging() (string, bool) {
 	return dir, true
 }
 
-// manifestBlob writes the plan's manifest through a temporary file, never
-// whole in memory, and returns it hashed and compressed. When the commit
-// stages files, the temporary file becomes the manifest's staged copy.
-func (p *Plan) manifestBlob() (Encoded, error) {
-	fail := func(err error) (Encoded, error) { return Encoded{}, fmt.Errorf("kb: manifest: %w", err) }
+// addManifest writes the plan's manifest through a temporary file, never
+// whole in memory (a million articles make ~250 MB of it), and streams it
+// into the pack unless the tree has these bytes already. It returns the
+// blob's hash and whether it changed. When the commit stages files, the
+// temporary file becomes the manifest's staged copy.
+func (p *Plan) addManifest() (plumbing.Hash, bool, error) {
+	fail := func(err error) (plumbing.Hash, bool, error) {
+		return plumbing.ZeroHash, false, fmt.Errorf("kb: manifest: %w", err)
+	}
 	dir, staging := p.k.staging() // else dir is "": the system's temporary folder
 	f, err := os.CreateTemp(dir, "manifest-*")
 	if err != nil {
@@ -137,25 +137,22 @@ func (p *Plan) manifestBlob() (Encoded, error) {
 	if err != nil {
 		return fail(err)
 	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
+	hash, err := hashFile(plumbing.BlobObject, f, size)
+	if err != nil {
 		return fail(err)
 	}
-	h := plumbing.NewHasher(plumbing.BlobObject, size)
-	var z bytes.Buffer
-	zw, _ := zlib.NewWriterLevel(&z, zlib.BestSpeed) // a valid level cannot fail
-	if _, err := io.Copy(io.MultiWriter(h, zw), bufio.NewReaderSize(f, 256<<10)); err != nil {
+	if old, ok := p.k.blobAt(ManifestPath); ok && old == hash {
+		return hash, false, nil
+	}
+	if err := p.pack.addHashedFile(plumbing.BlobObject, f, size, hash); err != nil {
 		return fail(err)
 	}
-	if err := zw.Close(); err != nil {
-		return fail(err)
-	}
-	e := Encoded{Hash: h.Sum(), Type: plumbing.BlobObject, Size: int(size), Data: z.Bytes()}
 	if staging {
 		// CreateTemp made it 0600; it becomes the working tree's file.
-		name := stagedFile(dir, e.Hash.String())
+		name := stagedFile(dir, hash.String())
 		if f.Chmod(0o644) == nil && os.MkdirAll(filepath.Dir(name), 0o755) == nil {
 			os.Rename(f.Name(), name) // on failure the commit reads the pack
 		}
 	}
-	return e, nil
+	return hash, true, nil
 }
