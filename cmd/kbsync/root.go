@@ -104,10 +104,13 @@ that a docs site publishes.`,
 	// For developers: profile a run (go tool pprof FILE).
 	root.PersistentFlags().String("cpuprofile", "", "write a CPU profile to this file")
 	root.PersistentFlags().MarkHidden("cpuprofile")
-	root.PersistentFlags().String("memprofile", "", "write a heap profile to this file at the end")
+	root.PersistentFlags().String("memprofile", "", "write a heap profile to this file at the live heap's peak")
 	root.PersistentFlags().MarkHidden("memprofile")
-	var stopProfile func()
+	var stopProfile, stopHeap func()
 	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
+		if path, _ := cmd.Flags().GetString("memprofile"); path != "" {
+			stopHeap = peakHeapProfile(path)
+		}
 		path, _ := cmd.Flags().GetString("cpuprofile")
 		if path == "" {
 			return nil
@@ -127,11 +130,8 @@ that a docs site publishes.`,
 		if stopProfile != nil {
 			stopProfile()
 		}
-		if path, _ := cmd.Flags().GetString("memprofile"); path != "" {
-			if f, err := os.Create(path); err == nil {
-				pprof.Lookup("allocs").WriteTo(f, 0)
-				f.Close()
-			}
+		if stopHeap != nil {
+			stopHeap()
 		}
 	}
 	root.AddCommand(newSyncCmd(io, nil), newPreviewCmd(io, nil), newVersionCmd(io), newInitCmd(io, nil), newReportCmd(io, nil), newCompletionCmd(io), newManCmd(io))
