@@ -11,7 +11,7 @@ func TestMemoryLimit(t *testing.T) {
 	for _, c := range []struct{ live, want int64 }{
 		{0, memoryBudget},
 		{100 * mib, memoryBudget},        // fits: the budget holds
-		{149 * mib, memoryBudget},        // 1.5x live is still under 224 MiB
+		{138 * mib, memoryBudget},        // 1.5x live is still under 208 MiB
 		{200 * mib, 300 * mib},           // outgrown: half as much again as is live
 		{1500 * mib, 2250 * mib},         // a million threads
 		{1 << 61, (1 << 61) + (1<<61)/2}, // no overflow at the clamp governMemory applies

@@ -50,7 +50,7 @@ Markdown article per thread and commits the changed articles to the knowledge ba
 
 Articles a person edited are never overwritten: they are reported as conflicts.
 
-Memory: kbsync keeps its heap under a soft 224 MiB budget while the articles of
+Memory: kbsync keeps its heap under a soft 208 MiB budget while the articles of
 one run fit in it; GOMEMLIMIT (e.g. 1GiB, or off) replaces that budget.`,
 		Example: `  # A Stack Exchange dump folder (the site is taken from the folder name when it is one)
   kbsync sync --from ./coffee.stackexchange.com --kb ./kb
