@@ -124,7 +124,7 @@ func BenchmarkRenderPool(b *testing.B) {
 	var wg stdsync.WaitGroup
 	for range workers {
 		wg.Add(1)
-		go func() {
+		go func(r *renderer) {
 			defer wg.Done()
 			enc := kb.NewEncoder()
 			for t := range jobs {
@@ -135,7 +135,7 @@ func BenchmarkRenderPool(b *testing.B) {
 				}
 				enc.Encode(plumbingBlob, a.content)
 			}
-		}()
+		}(r.forWorker())
 	}
 	for range b.N {
 		for _, t := range threads {

@@ -358,7 +358,7 @@ func run(ctx context.Context, opts Options, readers []forum.Reader, r *renderer,
 	var wg stdsync.WaitGroup
 	for range workers {
 		wg.Add(1)
-		go func() {
+		go func(r *renderer) {
 			defer wg.Done()
 			enc := kb.NewEncoder()
 			for j := range jobs {
@@ -375,7 +375,7 @@ func run(ctx context.Context, opts Options, readers []forum.Reader, r *renderer,
 					return
 				}
 			}
-		}()
+		}(r.forWorker())
 	}
 	defer func() {
 		cancel()
