@@ -260,6 +260,10 @@ func (p *packWriter) finish(dest string) (bool, error) {
 		os.Remove(tmpIdx)
 		return fail(err)
 	}
+	// The records are in the index file now: at a million objects they
+	// are 32 MB that the rest of the commit (go-git reads the new pack's
+	// index back) does not need twice.
+	p.items = nil
 	if err := errors.Join(xf.Sync(), xf.Close()); err != nil {
 		os.Remove(tmpIdx)
 		return fail(err)

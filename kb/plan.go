@@ -428,6 +428,7 @@ func (p *Plan) Results() (*ResultSet, map[Action]int, error) {
 			return nil, nil, err
 		}
 	}
+	p.taken = nil // every path is given: 16 MB at a million names
 	sort.Slice(p.results, func(i, j int) bool { return cmpResult(&p.results[i], &p.results[j]) < 0 })
 	counts := map[Action]int{}
 	for a, n := range p.counts {
