@@ -10,6 +10,9 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
+// labelBreaker breaks "</" and "<!--" with a zero-width space.
+var labelBreaker = strings.NewReplacer("</", "<\u200b/", "<!--", "<\u200b!--")
+
 // Preset is how one site generator wants its articles: front matter keys,
 // the draft marker of a retired article, the template syntax to escape and
 // the index pages to generate.
@@ -156,7 +159,7 @@ func docusaurusFrontMatter(m *Meta) (*frontMatter, error) {
 	// would end that script element: such a title gets a label where a zero
 	// width space breaks the sequence, and looks the same.
 	if strings.Contains(m.Title, "</") || strings.Contains(m.Title, "<!--") {
-		fm.SidebarLabel = strings.NewReplacer("</", "<\u200b/", "<!--", "<\u200b!--").Replace(m.Title)
+		fm.SidebarLabel = labelBreaker.Replace(m.Title)
 	}
 	if !m.Lastmod.IsZero() {
 		fm.LastUpdate = &struct {

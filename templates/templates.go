@@ -215,8 +215,15 @@ func EscapeMarkdown(s string) string {
 // close an issue.
 func EscapeCell(s string) string {
 	s = EscapeMarkdown(s)
-	return strings.NewReplacer("@", "@\u200d", "\\#", "#\u200d").Replace(s)
+	return cellEscaper.Replace(s)
 }
+
+// Replacers are built once: NewReplacer's tables cost more than a short
+// Replace, and these run for every article.
+var (
+	cellEscaper = strings.NewReplacer("@", "@\u200d", "\\#", "#\u200d")
+	urlEscaper  = strings.NewReplacer("(", "%28", ")", "%29", " ", "%20", "<", "%3C", ">", "%3E")
+)
 
 // EscapeURL makes a URL safe inside a Markdown link destination.
 func EscapeURL(s string) string {
@@ -225,5 +232,5 @@ func EscapeURL(s string) string {
 		return ""
 	}
 	out := u.String()
-	return strings.NewReplacer("(", "%28", ")", "%29", " ", "%20", "<", "%3C", ">", "%3E").Replace(out)
+	return urlEscaper.Replace(out)
 }

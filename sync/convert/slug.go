@@ -73,6 +73,8 @@ func IDSlug(parts ...string) string {
 	return b.String()
 }
 
+var tagWords = strings.NewReplacer("#", " sharp ", "+", " plus ")
+
 // TagSlug is Slug for a tag, spelling the characters that tell tags apart
 // ("c#" and "c++" would both be "c", ".net" would be "net"): `#` is
 // "sharp", `+` "plus", a leading `.` "dot". Hugo makes tag pages from such
@@ -82,7 +84,7 @@ func TagSlug(tag string) string {
 	if len(t) > 1 && t[0] == '.' && isAlpha(t[1]) {
 		t = "dot " + t[1:]
 	}
-	t = strings.NewReplacer("#", " sharp ", "+", " plus ").Replace(t)
+	t = tagWords.Replace(t)
 	return Slug(t)
 }
 
