@@ -344,9 +344,9 @@ var errSymlink = errors.New("is a symbolic link; kbsync does not write through l
 // changes must, on disk and in the index, hold either the committed content
 // or exactly what kbsync is about to write (left by an interrupted run).
 func (p *Plan) checkClean() error {
-	idx, err := p.k.repo.Storer.Index()
+	idx, err := p.k.readIndex()
 	if err != nil {
-		return fmt.Errorf("kb: read index: %w", err)
+		return err
 	}
 	// Index.Entry searches linearly: look entries up in a map instead.
 	entries := make(map[string]*index.Entry, len(idx.Entries))

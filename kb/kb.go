@@ -90,6 +90,7 @@ type KB struct {
 	baseName  string
 	// dirs caches the files of the parent tree's folders (blobAt).
 	dirs    map[string]map[string]plumbing.Hash
+	index   *cachedIndex // the git index as read last (readIndex)
 	rebuilt bool // the branch starts again from the base
 	// rebuiltFrom is the branch's tip before it was started again.
 	rebuiltFrom *plumbing.Reference

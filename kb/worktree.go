@@ -36,6 +36,32 @@ func sortedKeys(m map[string]plumbing.Hash) []string {
 	return names
 }
 
+// cachedIndex is the git index as read, with the file's state then.
+type cachedIndex struct {
+	idx *index.Index
+	st  os.FileInfo
+}
+
+// readIndex reads the git index, once for the check of the working tree
+// and its update (each read took ~0.2 s at 100,000 entries). The copy
+// serves while the file is the same one, with the same size and time: git
+// replaces the index through a new file.
+func (k *KB) readIndex() (*index.Index, error) {
+	st, serr := os.Stat(filepath.Join(k.gitDir(), "index"))
+	if c := k.index; c != nil && serr == nil && os.SameFile(c.st, st) && c.st.Size() == st.Size() && c.st.ModTime().Equal(st.ModTime()) {
+		return c.idx, nil
+	}
+	idx, err := k.repo.Storer.Index()
+	if err != nil {
+		return nil, fmt.Errorf("kb: read index: %w", err)
+	}
+	k.index = nil
+	if serr == nil {
+		k.index = &cachedIndex{idx: idx, st: st} // the state before the read: a change during it reads again
+	}
+	return idx, nil
+}
+
 // tmpSuffix marks kbsync's temporary files in the working tree.
 const tmpSuffix = ".kbsync-tmp"
 
@@ -50,10 +76,11 @@ func (k *KB) applyWorktree(changes func(fn func(name string, h plumbing.Hash) er
 		return fmt.Errorf("kb: %w", err)
 	}
 	defer root.Close()
-	idx, err := k.repo.Storer.Index()
+	idx, err := k.readIndex()
 	if err != nil {
-		return fmt.Errorf("kb: read index: %w", err)
+		return err
 	}
+	k.index = nil // rewritten below
 	old := idx.Entries
 	sort.SliceStable(old, func(i, j int) bool { return old[i].Name < old[j].Name })
 	// The header announces the count: every old entry of a changed path
