@@ -113,7 +113,7 @@ func (k *KB) staging() (string, bool) {
 }
 
 // addManifest writes the plan's manifest through a temporary file, never
-// whole in memory (a million articles make ~250 MB of it), and streams it
+// whole in memory (a million articles make 394 MB of it), and streams it
 // into the pack unless the tree has these bytes already. It returns the
 // blob's hash and whether it changed. When the commit stages files, the
 // temporary file becomes the manifest's staged copy.

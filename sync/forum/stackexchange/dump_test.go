@@ -936,3 +936,47 @@ func TestLargeRowsReadBack(t *testing.T) {
 		t.Errorf("answer body: %d bytes %s, want %d bytes of Markdown", len(th.Answer.Body), th.Answer.Format, len(md))
 	}
 }
+
+// The accepted pairs wait in a temporary file between the passes; it is
+// gone when Threads returns, read to the end or stopped early.
+func TestPairsFileLeavesNothing(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	d, err := Open(corpus+"coffee-2015", forum.Options{Site: "https://coffee.stackexchange.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := readAll(t, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	solved := 0
+	for _, th := range got {
+		if th.Answer != nil {
+			solved++
+		}
+	}
+	if solved == 0 {
+		t.Fatal("no solved thread: the second pass read no pair")
+	}
+	stop := errors.New("stop")
+	n := 0
+	err = d.Threads(context.Background(), func(th *forum.Thread) error {
+		if th.Answer != nil {
+			if n++; n == 2 {
+				return stop
+			}
+		}
+		return nil
+	})
+	if !errors.Is(err, stop) {
+		t.Fatalf("Threads: %v, want the callback's error", err)
+	}
+	left, err := os.ReadDir(tmp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range left {
+		t.Errorf("left in the temporary folder: %s", e.Name())
+	}
+}
