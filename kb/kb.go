@@ -91,7 +91,7 @@ type KB struct {
 	// dirs caches the files of the parent tree's folders (blobAt).
 	dirs    map[string]map[string]plumbing.Hash
 	index   *cachedIndex // the git index as read last (readIndex)
-	rebuilt bool // the branch starts again from the base
+	rebuilt bool         // the branch starts again from the base
 	// rebuiltFrom is the branch's tip before it was started again.
 	rebuiltFrom *plumbing.Reference
 	// Others lists commits that people made on the branch (not on the
