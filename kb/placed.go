@@ -13,8 +13,7 @@ import (
 // A placed record is a new article with its path: the path, the blob hash
 // (read alone by eachChange), then the article as the spill writes it.
 func appendPlaced(b []byte, path string, a *Article) []byte {
-	b = binary.AppendUvarint(b, uint64(len(path)))
-	b = append(b, path...)
+	b = appendString(b, path)
 	b = append(b, a.Blob.Hash[:]...)
 	return appendArticle(b, a)
 }
@@ -63,8 +62,7 @@ func cmpPlaced(a, b []byte) int {
 // An added record is a new article's manifest line after its identity.
 func appendAdded(b []byte, e *Entry) []byte {
 	for _, s := range []string{e.Source, e.Site, e.SourceID} {
-		b = binary.AppendUvarint(b, uint64(len(s)))
-		b = append(b, s...)
+		b = appendString(b, s)
 	}
 	line, _ := json.Marshal(e) // a struct of strings cannot fail
 	return append(b, line...)

@@ -3,7 +3,7 @@ package kb
 import (
 	"bytes"
 	"crypto/md5"
-	"encoding/binary"
+	"errors"
 	"fmt"
 )
 
@@ -78,25 +78,10 @@ func (s *seenSet) check() error {
 		return nil
 	})
 	if err != nil {
-		if _, dup := err.(*DuplicateError); dup {
+		if dup := (*DuplicateError)(nil); errors.As(err, &dup) {
 			return err
 		}
 		return fmt.Errorf("kb: threads seen: %w", err)
 	}
 	return nil
-}
-
-func appendString(b []byte, s string) []byte {
-	b = binary.AppendUvarint(b, uint64(len(s)))
-	return append(b, s...)
-}
-
-// readString reads what appendString wrote, and the rest.
-func readString(b []byte) (string, []byte, bool) {
-	n, k := binary.Uvarint(b)
-	if k <= 0 || n > uint64(len(b)-k) {
-		return "", nil, false
-	}
-	b = b[k:]
-	return string(b[:n]), b[n:], true
 }

@@ -96,10 +96,7 @@ func (s *spill) close() {
 // which are in the pack already): strings as a length and the bytes,
 // numbers as varints.
 func appendArticle(b []byte, a *Article) []byte {
-	str := func(s string) {
-		b = binary.AppendUvarint(b, uint64(len(s)))
-		b = append(b, s...)
-	}
+	str := func(s string) { b = appendString(b, s) }
 	b = binary.AppendVarint(b, int64(a.Seq))
 	str(a.ID.Source)
 	str(a.ID.Site)
@@ -121,6 +118,23 @@ func appendArticle(b []byte, a *Article) []byte {
 }
 
 var errRecord = errors.New("truncated or corrupt record")
+
+// appendString writes s as its length and its bytes, as every record here
+// does.
+func appendString(b []byte, s string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
+}
+
+// readString reads what appendString wrote, and the rest.
+func readString(b []byte) (string, []byte, bool) {
+	n, k := binary.Uvarint(b)
+	if k <= 0 || n > uint64(len(b)-k) {
+		return "", nil, false
+	}
+	b = b[k:]
+	return string(b[:n]), b[n:], true
+}
 
 // decodeArticle reads what appendArticle wrote. shared holds one copy of
 // the strings many articles repeat (source, site, tags).
