@@ -199,6 +199,9 @@ func marshalChecked(v any, check func(key, value string) error) (string, error) 
 		}
 	}
 	quoteRisky(&n)
+	if b, ok := appendYAML(make([]byte, 0, 1024), &n); ok {
+		return string(b), nil
+	}
 	return encodeNode(&n)
 }
 
