@@ -261,6 +261,46 @@ func (d *Dump) unsolved(sc *rowScanner, id int64) (*forum.Thread, error) {
 func (d *Dump) emit(ctx context.Context, f, hist *os.File, ix *index, pairs *pairFile, yield func(*forum.Thread) error) error {
 	// Reading a pair back is independent of the others (ReadAt, read-only
 	// index): batches are read in parallel, then yielded in file order.
+	// The next batch is read while this one is yielded, so that the
+	// caller's work on each thread (hashing, planning) overlaps the reading
+	// instead of leaving the readers idle.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	batches := make(chan readBatch, 1)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer close(batches)
+		d.readBatches(ctx, f, hist, ix, pairs, batches)
+	}()
+	defer func() { cancel(); <-done }()
+	for b := range batches {
+		for i, t := range b.threads {
+			if b.errs[i] != nil {
+				return b.errs[i]
+			}
+			if err := yield(t); err != nil {
+				return err
+			}
+		}
+		if b.err != nil {
+			return b.err
+		}
+	}
+	return ctx.Err()
+}
+
+// readBatch is a batch of threads read back, in file order, with the error
+// of each (or of the batch).
+type readBatch struct {
+	threads []*forum.Thread
+	errs    []error
+	err     error
+}
+
+// readBatches reads the pairs back in batches and sends them in order; it
+// stops at the first error, which its batch carries.
+func (d *Dump) readBatches(ctx context.Context, f, hist *os.File, ix *index, pairs *pairFile, out chan<- readBatch) {
 	workers := runtime.GOMAXPROCS(0)
 	scanners := make([]*rowScanner, workers)
 	for i := range scanners {
@@ -269,22 +309,31 @@ func (d *Dump) emit(ctx context.Context, f, hist *os.File, ix *index, pairs *pai
 	// A batch holds its threads' bodies until they are yielded, so its
 	// length follows the bytes the last batch held: up to maxBatch threads,
 	// about batchBytes of bodies, never fewer than minBatch to keep the
-	// workers busy. Memory then stays flat when rows are long.
+	// workers busy. Memory then stays flat when rows are long: at most
+	// three batches are held (read, queued, yielded).
 	const maxBatch, batchBytes = 256, 512 << 10
 	minBatch := 4 * workers
 	batch := maxBatch
-	out := make([]*forum.Thread, maxBatch)
-	errs := make([]error, maxBatch)
 	buf := make([]acceptedRec, maxBatch)
+	send := func(b readBatch) bool {
+		select {
+		case out <- b:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
 	for start := 0; start < pairs.n; {
 		if err := ctx.Err(); err != nil {
-			return err
+			return
 		}
 		recs := buf[:min(batch, pairs.n-start)]
 		if err := pairs.read(recs, start); err != nil {
-			return err
+			send(readBatch{err: err})
+			return
 		}
 		start += len(recs)
+		b := readBatch{threads: make([]*forum.Thread, len(recs)), errs: make([]error, len(recs))}
 		var next atomic.Int64
 		var wg stdsync.WaitGroup
 		for w := range workers {
@@ -292,25 +341,24 @@ func (d *Dump) emit(ctx context.Context, f, hist *os.File, ix *index, pairs *pai
 			go func(sc *rowScanner) {
 				defer wg.Done()
 				for i := int(next.Add(1) - 1); i < len(recs); i = int(next.Add(1) - 1) {
-					out[i], errs[i] = d.thread(sc, f, hist, ix, recs[i])
+					b.threads[i], b.errs[i] = d.thread(sc, f, hist, ix, recs[i])
 				}
 			}(scanners[w])
 		}
 		wg.Wait()
-		held := 0
-		for i := range recs {
-			if errs[i] != nil {
-				return errs[i]
+		held, failed := 0, false
+		for i, t := range b.threads {
+			if b.errs[i] != nil {
+				b.threads, b.errs, failed = b.threads[:i+1], b.errs[:i+1], true
+				break
 			}
-			held += bodyBytes(out[i])
-			if err := yield(out[i]); err != nil {
-				return err
-			}
-			out[i] = nil
+			held += bodyBytes(t)
+		}
+		if !send(b) || failed {
+			return
 		}
 		batch = max(minBatch, min(maxBatch, len(recs)*batchBytes/max(held, 1)))
 	}
-	return nil
 }
 
 // bodyBytes is what a thread's bodies hold in memory.
