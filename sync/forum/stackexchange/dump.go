@@ -275,6 +275,9 @@ func (d *Dump) emit(ctx context.Context, f, hist *os.File, ix *index, pairs *pai
 	}()
 	defer func() { cancel(); <-done }()
 	for b := range batches {
+		if err := ctx.Err(); err != nil {
+			return err // a batch read ahead is not yielded once cancelled
+		}
 		for i, t := range b.threads {
 			if b.errs[i] != nil {
 				return b.errs[i]

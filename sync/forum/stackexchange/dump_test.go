@@ -903,6 +903,22 @@ func TestYieldErrorAndCancel(t *testing.T) {
 	if err := d.Threads(ctx, func(*forum.Thread) error { return nil }); !errors.Is(err, context.Canceled) || forum.IsInput(err) {
 		t.Errorf("cancelled: %v", err)
 	}
+	// Cancelled in the second pass while the next batch is being read: the
+	// run stops with the cancellation, and no thread comes after it.
+	ctx, cancel = context.WithCancel(context.Background())
+	n, late := 0, 0
+	err = d.Threads(ctx, func(*forum.Thread) error {
+		if ctx.Err() != nil {
+			late++
+		}
+		if n++; n == 150 {
+			cancel()
+		}
+		return nil
+	})
+	if !errors.Is(err, context.Canceled) || n > 150+256 || late > 256 {
+		t.Errorf("cancelled after 150 threads: %v after %d (%d after the cancel)", err, n, late)
+	}
 }
 
 func jsonOf(v any) string {
