@@ -53,22 +53,15 @@ func (s *Stager) Put(h string, content []byte) error {
 		return nil
 	}
 	name := stagedFile(s.dir, h)
-	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	err := createFile(name, content)
 	if errors.Is(err, os.ErrNotExist) {
 		// The first file of its fan-out folder.
 		if err = os.Mkdir(filepath.Dir(name), 0o755); err == nil || errors.Is(err, os.ErrExist) {
-			f, err = os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+			err = createFile(name, content)
 		}
 	}
 	if errors.Is(err, os.ErrExist) {
 		return nil // the same bytes, staged for another article
-	}
-	if err != nil {
-		return fmt.Errorf("kb: stage: %w", err)
-	}
-	_, err = f.Write(content)
-	if cerr := f.Close(); err == nil {
-		err = cerr
 	}
 	if err != nil {
 		return fmt.Errorf("kb: stage: %w", err)

@@ -25,6 +25,22 @@ func TestStagerPut(t *testing.T) {
 	if err := nilStager.Put(h, nil); err != nil {
 		t.Fatal(err)
 	}
+	// A large file comes back whole, readable by others as a checked-out
+	// file is (0644 less the umask's group and other write bits).
+	big := []byte(strings.Repeat("0123456789abcdef", 1<<17)) // 2 MiB
+	h2 := "fedcba9876543210fedcba9876543210fedcba98"
+	if err := s.Put(h2, big); err != nil {
+		t.Fatal(err)
+	}
+	st, err := os.Stat(stagedFile(s.dir, h2))
+	if err != nil || st.Size() != int64(len(big)) || st.Mode().Perm()&0o644 != 0o644 {
+		t.Fatalf("large staged file: %v, %v", st, err)
+	}
+	// A stage folder that is gone is an error that says so.
+	gone := &Stager{dir: s.dir + "/missing/stage"}
+	if err := gone.Put(h, []byte("x")); err == nil || !strings.Contains(err.Error(), "kb: stage:") {
+		t.Fatalf("stage in a missing folder: %v", err)
+	}
 }
 
 // BenchmarkStagerPut is the cost of creating one article's file on the

@@ -1,0 +1,18 @@
+//go:build !linux
+
+package kb
+
+import "os"
+
+// createFile creates name, which must not exist, with content.
+func createFile(name string, content []byte) error {
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(content)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
