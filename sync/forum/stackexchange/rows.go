@@ -517,6 +517,16 @@ func (s *rowScanner) checkAttrs(off int64) error {
 
 var entities = map[string]string{"lt": "<", "gt": ">", "amp": "&", "quot": `"`, "apos": "'"}
 
+// predefined reports whether ent names one of XML's entities; a switch,
+// because a dump's bodies hold millions of them and a map lookup hashes.
+func predefined(ent []byte) bool {
+	switch string(ent) {
+	case "lt", "gt", "amp", "quot", "apos":
+		return true
+	}
+	return false
+}
+
 // checkChars reports a byte sequence that is not valid UTF-8 or holds a
 // character XML forbids. It runs over every byte of a dump, so printable
 // ASCII, most of the text, is skipped eight bytes at a time.
@@ -572,7 +582,7 @@ func checkEntities(raw []byte) error {
 			if err != nil || !inCharRange(rune(n)) {
 				return fmt.Errorf("invalid character entity &%s;", clip(ent))
 			}
-		} else if _, ok := entities[string(ent)]; !ok {
+		} else if !predefined(ent) {
 			return fmt.Errorf("invalid character entity &%s;", clip(ent))
 		}
 		raw = rest[semi+1:]
@@ -605,17 +615,21 @@ func appendDecoded(out, raw []byte) ([]byte, error) {
 		return out, err
 	}
 	for i := 0; i < len(raw); i++ {
-		c := raw[i]
-		switch c {
-		case '\r':
+		// Text runs between references and CRs go over in one copy: a
+		// body's markup is all references (&lt;p&gt;).
+		j := i
+		for j < len(raw) && raw[j] != '&' && raw[j] != '\r' {
+			j++
+		}
+		out = append(out, raw[i:j]...)
+		if i = j; i == len(raw) {
+			break
+		}
+		if raw[i] == '\r' {
 			out = append(out, '\n')
 			if i+1 < len(raw) && raw[i+1] == '\n' {
 				i++
 			}
-			continue
-		case '&':
-		default:
-			out = append(out, c)
 			continue
 		}
 		semi := bytes.IndexByte(raw[i:], ';')
