@@ -43,6 +43,7 @@ func createFile(name string, content []byte) error {
 		err = cerr
 	}
 	if err != nil {
+		syscall.Unlink(name) // a short file must not pass for the staged bytes
 		return &os.PathError{Op: "write", Path: name, Err: err}
 	}
 	return nil

@@ -14,5 +14,8 @@ func createFile(name string, content []byte) error {
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
+	if err != nil {
+		os.Remove(name) // a short file must not pass for the staged bytes
+	}
 	return err
 }
