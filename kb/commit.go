@@ -175,7 +175,7 @@ func (p *Plan) Commit(ctx context.Context, message func(*ResultSet, map[Action]i
 	if err := p.k.setParent(commit.Hash); err != nil {
 		return res, err
 	}
-	p.k.manifest, p.k.generated = p.manifest, p.generated
+	p.k.manifest, p.k.generated = p.manifest.merged(), p.generated
 	if p.placed.len() > 0 {
 		p.k.manifest = nil // it lacks the new articles: the next plan reads the manifest
 	}

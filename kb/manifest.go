@@ -122,11 +122,9 @@ func parseManifest(b []byte) (map[Identity]*Entry, map[string]string, error) {
 // with the new articles' lines of added (nil: none). It streams: a
 // 100k-article manifest is ~40 MB, which a buffer would hold at the peak
 // of the commit.
-func writeManifest(w io.Writer, entries map[Identity]*Entry, generated map[string]string, added *sortedRecords) error {
-	list := make([]*Entry, 0, len(entries))
-	for _, e := range entries {
-		list = append(list, e)
-	}
+func writeManifest(w io.Writer, m *entries, generated map[string]string, added *sortedRecords) error {
+	list := make([]*Entry, 0, len(m.base))
+	m.each(func(e *Entry) { list = append(list, e) })
 	sort.Slice(list, func(i, j int) bool { return cmpIdentity(list[i].identity(), list[j].identity()) < 0 })
 	bw := bufio.NewWriterSize(w, 256<<10)
 	fmt.Fprintf(bw, "{\n  \"version\": %d,\n", manifestVersion)
@@ -194,6 +192,68 @@ func writeManifest(w io.Writer, entries map[Identity]*Entry, generated map[strin
 	}
 	bw.WriteString("]\n}\n")
 	return bw.Flush()
+}
+
+// entries is the manifest as a plan will write it: the committed entries
+// with the plan's changes on top. The plan used to copy the committed map,
+// 8 MB at 100,000 articles that the collector scanned on every cycle of a
+// re-sync; now it holds only what it changes.
+type entries struct {
+	base map[Identity]*Entry // the committed manifest, not written until merged
+	over map[Identity]*Entry // changed entries of base; nil: removed
+}
+
+func (m *entries) get(k Identity) *Entry {
+	if e, ok := m.over[k]; ok {
+		return e
+	}
+	return m.base[k]
+}
+
+// own returns the entry for k to change: a copy of the committed one, the
+// first time, which the KB keeps until the commit lands. It is nil for an
+// identity the manifest does not hold.
+func (m *entries) own(k Identity) *Entry {
+	if e, ok := m.over[k]; ok {
+		return e
+	}
+	e := m.base[k]
+	if e == nil {
+		return nil
+	}
+	c := *e
+	m.over[k] = &c
+	return &c
+}
+
+func (m *entries) remove(k Identity) { m.over[k] = nil }
+
+// each calls fn for every entry, in no particular order.
+func (m *entries) each(fn func(*Entry)) {
+	for k, e := range m.base {
+		if _, changed := m.over[k]; !changed {
+			fn(e)
+		}
+	}
+	for _, e := range m.over {
+		if e != nil {
+			fn(e)
+		}
+	}
+}
+
+// merged applies the changes to the committed map and returns it; once
+// the commit has landed, that is the knowledge base's manifest.
+func (m *entries) merged() map[Identity]*Entry {
+	for k, e := range m.over {
+		if e == nil {
+			delete(m.base, k)
+		} else {
+			m.base[k] = e
+		}
+	}
+	m.over = map[Identity]*Entry{}
+	return m.base
 }
 
 // interner keeps one copy of each string it is given.

@@ -81,3 +81,35 @@ func FuzzPlacedRecord(f *testing.F) {
 		}
 	})
 }
+
+// A plan's changes to the manifest stay out of the committed map until the
+// commit merges them, so an aborted plan leaves the KB's manifest as it was.
+func TestEntriesOverlay(t *testing.T) {
+	a, b, c := Identity{"s", "", "a"}, Identity{"s", "", "b"}, Identity{"s", "", "c"}
+	base := map[Identity]*Entry{
+		a: {Source: "s", SourceID: "a", Path: "faq/a.md", Title: "A"},
+		b: {Source: "s", SourceID: "b", Path: "faq/b.md", Title: "B"},
+	}
+	m := &entries{base: base, over: map[Identity]*Entry{}}
+	if m.own(c) != nil || m.get(c) != nil {
+		t.Fatal("an identity the manifest does not hold has no entry")
+	}
+	e := m.own(a)
+	e.Title = "A2"
+	if m.own(a) != e || m.get(a) != e {
+		t.Fatal("owning twice must give the same copy")
+	}
+	m.remove(b)
+	if base[a].Title != "A" || base[b] == nil {
+		t.Fatal("the committed map changed before the merge")
+	}
+	var titles []string
+	m.each(func(e *Entry) { titles = append(titles, e.Title) })
+	if m.get(b) != nil || !slices.Equal(titles, []string{"A2"}) {
+		t.Fatalf("each: %q; removed entry %v", titles, m.get(b))
+	}
+	merged := m.merged()
+	if len(merged) != 1 || merged[a].Title != "A2" || m.get(a).Title != "A2" {
+		t.Fatalf("merged: %v", merged)
+	}
+}

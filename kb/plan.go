@@ -94,9 +94,9 @@ type Plan struct {
 	changes   map[string]plumbing.Hash // path -> new blob; ZeroHash deletes
 	results   []Result
 	counts    map[Action]int
-	pending   spill               // new articles, until assignPaths
-	seen      *seenSet            // every thread the exports hold (Saw)
-	manifest  map[Identity]*Entry // the manifest as it will be written, but for new articles
+	pending   spill    // new articles, until assignPaths
+	seen      *seenSet // every thread the exports hold (Saw)
+	manifest  *entries // the manifest as it will be written, but for new articles
 	// placed are the new articles once they have paths, in path order
 	// (appendPlaced), and added their manifest lines, in identity order
 	// (appendAdded): at a million new articles they are ~300 MB that the
@@ -140,11 +140,8 @@ func (k *KB) Plan(opts PlanOptions) (*Plan, error) {
 		}
 	}
 	// Entries are shared with the committed manifest until the plan
-	// changes one (own): a no-op run copies none of them.
-	m := make(map[Identity]*Entry, len(k.manifest))
-	for key, e := range k.manifest {
-		m[key] = e
-	}
+	// changes one (own): a no-op run copies none of them, nor the map.
+	m := &entries{base: k.manifest, over: map[Identity]*Entry{}}
 	g := make(map[string]string, len(k.generated))
 	for p, h := range k.generated {
 		g[p] = h
@@ -193,15 +190,7 @@ func (p *Plan) touched(e *Entry) string {
 
 // own returns the plan's entry for key, copied first when it is still the
 // committed manifest's: the KB keeps that one until the commit lands.
-func (p *Plan) own(key Identity) *Entry {
-	e := p.manifest[key]
-	if e != nil && e == p.k.manifest[key] {
-		c := *e
-		e = &c
-		p.manifest[key] = e
-	}
-	return e
-}
+func (p *Plan) own(key Identity) *Entry { return p.manifest.own(key) }
 
 // Saw records that the exports hold the thread id, whatever happens to it
 // next. Results fails with a *DuplicateError if a thread was seen twice.
@@ -211,7 +200,7 @@ func (p *Plan) Saw(id Identity) { p.seen.add(id) }
 // returns false for an article whose source did not change (unchanged) and
 // for one a person edited (conflict: recorded here, with the reason).
 func (p *Plan) Need(id Identity, sourceHash string, info func() Info) bool {
-	e := p.manifest[id]
+	e := p.manifest.get(id)
 	if e == nil {
 		return true
 	}
@@ -241,7 +230,7 @@ func (p *Plan) ContentDir() string { return p.k.ContentDir() }
 
 // PathOf is the path of the article of a thread, when it has (or had) one.
 func (p *Plan) PathOf(id Identity) (string, bool) {
-	if e := p.manifest[id]; e != nil {
+	if e := p.manifest.get(id); e != nil {
 		return e.Path, true
 	}
 	return "", false
@@ -250,7 +239,7 @@ func (p *Plan) PathOf(id Identity) (string, bool) {
 // Put records a rendered article.
 func (p *Plan) Put(a *Article) error {
 	key := a.ID
-	e := p.manifest[key]
+	e := p.manifest.get(key)
 	if e == nil {
 		if err := p.pack.add(a.Blob); err != nil {
 			return err
@@ -290,7 +279,7 @@ func (p *Plan) Put(a *Article) error {
 // with no article is ignored.
 func (p *Plan) Retire(id Identity, describe func() Info) error {
 	key := id
-	e := p.manifest[key]
+	e := p.manifest.get(key)
 	if e == nil {
 		return nil
 	}
@@ -318,7 +307,7 @@ func (p *Plan) Retire(id Identity, describe func() Info) error {
 	}
 	if p.opts.Prune {
 		p.changes[e.Path] = plumbing.ZeroHash
-		delete(p.manifest, key)
+		p.manifest.remove(key)
 		p.record(Result{Path: e.Path, Action: Retired, ID: id, Info: info})
 		return nil
 	}
@@ -533,21 +522,21 @@ func (p *Plan) planIndexes() error {
 	dir := p.k.ContentDir()
 	live := func(e *Entry) bool { return !e.Retired && strings.HasPrefix(e.Path, dir+"/") }
 	n := p.placed.len()
-	for _, e := range p.manifest {
+	p.manifest.each(func(e *Entry) {
 		if live(e) {
 			n++
 		}
-	}
+	})
 	if n == 0 && len(p.generated) == 0 {
 		return nil // nothing to list yet
 	}
 	entries := func() ([]IndexEntry, error) {
 		list := make([]IndexEntry, 0, n)
-		for _, e := range p.manifest {
+		p.manifest.each(func(e *Entry) {
 			if live(e) {
 				list = append(list, IndexEntry{Path: strings.TrimPrefix(e.Path, dir+"/"), Title: e.Title, Tags: e.Tags})
 			}
-		}
+		})
 		shared := interner{}
 		err := p.placed.each(func(rec []byte) error {
 			full, _, a, err := decodePlaced(rec, shared)
