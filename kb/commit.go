@@ -175,10 +175,8 @@ func (p *Plan) Commit(ctx context.Context, message func(*ResultSet, map[Action]i
 	if err := p.k.setParent(commit.Hash); err != nil {
 		return res, err
 	}
-	p.k.manifest, p.k.generated = p.manifest.merged(), p.generated
-	if p.placed.len() > 0 {
-		p.k.manifest = nil // it lacks the new articles: the next plan reads the manifest
-	}
+	// The next plan reads the manifest this commit wrote.
+	p.k.manifest, p.k.generated = nil, nil
 	res.Hash = commit.Hash.String()
 	return res, nil
 }

@@ -80,7 +80,7 @@ type KB struct {
 	parent     *object.Commit         // the commit the new one builds on, nil in an empty repository
 	tree       *object.Tree           // the parent's tree, nil in an empty repository
 	checkedOut bool                   // the branch is HEAD's: update the working tree and index too
-	manifest   map[Identity]*Entry
+	manifest   *table
 	generated  map[string]string // generated file path -> content hash
 	pending    bool              // the repository does not exist yet
 	stagePath  string            // a temporary staging folder, for a new knowledge base
@@ -131,7 +131,7 @@ func Open(ctx context.Context, opts Options) (*KB, error) {
 		k.pending = true
 		k.branch = plumbing.NewBranchReferenceName(cmp.Or(opts.Branch, "main"))
 		k.checkedOut = k.branch == mainBranch
-		k.manifest, k.generated = map[Identity]*Entry{}, map[string]string{}
+		k.manifest, k.generated = newTable(0), map[string]string{}
 		return k, nil
 	case err != nil:
 		return nil, fmt.Errorf("kb: open %s: %w", root, err)

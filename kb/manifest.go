@@ -76,11 +76,10 @@ type manifestFile struct {
 
 // parseManifest reads the manifest (articles, and generated files); a
 // missing manifest is empty.
-func parseManifest(b []byte) (map[Identity]*Entry, map[string]string, error) {
-	entries := map[Identity]*Entry{}
+func parseManifest(b []byte) (*table, map[string]string, error) {
 	generated := map[string]string{}
 	if len(b) == 0 {
-		return entries, generated, nil
+		return newTable(0), generated, nil
 	}
 	var mf manifestFile
 	if err := json.Unmarshal(b, &mf); err != nil {
@@ -89,27 +88,32 @@ func parseManifest(b []byte) (map[Identity]*Entry, map[string]string, error) {
 	if mf.Version != manifestVersion {
 		return nil, nil, fmt.Errorf("manifest %s: version %d is not supported by this kbsync (want %d); upgrade kbsync", ManifestPath, mf.Version, manifestVersion)
 	}
-	// Every entry spells the same few sources, sites and tags: one copy
-	// each keeps a large manifest's memory down (~90 bytes an entry).
-	intern := interner{}
-	for i, e := range mf.Articles {
+	entries := newTable(len(mf.Articles))
+	size, tags := 0, 0 // the arena's size, so that it is allocated once
+	for _, e := range mf.Articles {
 		if e != nil {
-			e.Source, e.Site = intern.get(e.Source), intern.get(e.Site)
-			for j, t := range e.Tags {
-				e.Tags[j] = intern.get(t)
+			size += len(e.Source) + len(e.Site) + len(e.SourceID) + len(e.Path) + len(e.SourceHash) +
+				len(e.ContentHash) + len(e.Title)
+			for _, t := range e.Tags {
+				size += len(t)
 			}
+			tags += len(e.Tags)
 		}
+	}
+	entries.arena = make([]byte, 0, size)
+	entries.rows, entries.prev = make([]row, 0, len(mf.Articles)), make([]int32, 0, len(mf.Articles))
+	entries.tags = make([]span, 0, tags)
+	for i, e := range mf.Articles {
 		if e == nil {
 			return nil, nil, fmt.Errorf("manifest %s: article %d is null", ManifestPath, i)
 		}
 		if e.Source == "" || e.SourceID == "" || e.Path == "" {
 			return nil, nil, fmt.Errorf("manifest %s: article %d lacks source, source_id or path", ManifestPath, i)
 		}
-		k := e.identity()
-		if _, dup := entries[k]; dup {
+		if !entries.add(e) {
 			return nil, nil, fmt.Errorf("manifest %s: article %s appears twice", ManifestPath, e.identity())
 		}
-		entries[k] = e
+		mf.Articles[i] = nil // the table has it; the decoded entry can go
 	}
 	for _, g := range mf.Generated {
 		generated[g.Path] = g.ContentHash
@@ -123,7 +127,7 @@ func parseManifest(b []byte) (map[Identity]*Entry, map[string]string, error) {
 // 100k-article manifest is ~40 MB, which a buffer would hold at the peak
 // of the commit.
 func writeManifest(w io.Writer, m *entries, generated map[string]string, added *sortedRecords) error {
-	list := make([]*Entry, 0, len(m.base))
+	list := make([]*Entry, 0, m.base.len())
 	m.each(func(e *Entry) { list = append(list, e) })
 	sort.Slice(list, func(i, j int) bool { return cmpIdentity(list[i].identity(), list[j].identity()) < 0 })
 	bw := bufio.NewWriterSize(w, 256<<10)
@@ -194,12 +198,12 @@ func writeManifest(w io.Writer, m *entries, generated map[string]string, added *
 	return bw.Flush()
 }
 
-// entries is the manifest as a plan will write it: the committed entries
-// with the plan's changes on top. The plan used to copy the committed map,
-// 8 MB at 100,000 articles that the collector scanned on every cycle of a
-// re-sync; now it holds only what it changes.
+// entries is the manifest as a plan will write it: the committed table
+// with the plan's changes on top. The table is never written: an aborted
+// plan leaves the knowledge base's manifest as it was, and a commit that
+// lands makes the next plan read the manifest it wrote.
 type entries struct {
-	base map[Identity]*Entry // the committed manifest, not written until merged
+	base *table              // the committed manifest
 	over map[Identity]*Entry // changed entries of base; nil: removed
 }
 
@@ -207,32 +211,34 @@ func (m *entries) get(k Identity) *Entry {
 	if e, ok := m.over[k]; ok {
 		return e
 	}
-	return m.base[k]
+	if i := m.base.find(k); i >= 0 {
+		return m.base.entry(i)
+	}
+	return nil
 }
 
-// own returns the entry for k to change: a copy of the committed one, the
-// first time, which the KB keeps until the commit lands. It is nil for an
-// identity the manifest does not hold.
+// own returns the entry for k to change, kept from then on: changes to it
+// are the plan's. It is nil for an identity the manifest does not hold.
 func (m *entries) own(k Identity) *Entry {
 	if e, ok := m.over[k]; ok {
 		return e
 	}
-	e := m.base[k]
-	if e == nil {
+	i := m.base.find(k)
+	if i < 0 {
 		return nil
 	}
-	c := *e
-	m.over[k] = &c
-	return &c
+	e := m.base.entry(i)
+	m.over[k] = e
+	return e
 }
 
 func (m *entries) remove(k Identity) { m.over[k] = nil }
 
 // each calls fn for every entry, in no particular order.
 func (m *entries) each(fn func(*Entry)) {
-	for k, e := range m.base {
-		if _, changed := m.over[k]; !changed {
-			fn(e)
+	for i := range m.base.len() {
+		if _, changed := m.over[m.base.identity(i)]; !changed {
+			fn(m.base.entry(i))
 		}
 	}
 	for _, e := range m.over {
@@ -240,20 +246,6 @@ func (m *entries) each(fn func(*Entry)) {
 			fn(e)
 		}
 	}
-}
-
-// merged applies the changes to the committed map and returns it; once
-// the commit has landed, that is the knowledge base's manifest.
-func (m *entries) merged() map[Identity]*Entry {
-	for k, e := range m.over {
-		if e == nil {
-			delete(m.base, k)
-		} else {
-			m.base[k] = e
-		}
-	}
-	m.over = map[Identity]*Entry{}
-	return m.base
 }
 
 // interner keeps one copy of each string it is given.

@@ -2,6 +2,7 @@ package kb
 
 import (
 	"bytes"
+	"fmt"
 	"reflect"
 	"slices"
 	"testing"
@@ -82,14 +83,13 @@ func FuzzPlacedRecord(f *testing.F) {
 	})
 }
 
-// A plan's changes to the manifest stay out of the committed map until the
-// commit merges them, so an aborted plan leaves the KB's manifest as it was.
+// A plan's changes to the manifest stay out of the committed table, so an
+// aborted plan leaves the KB's manifest as it was.
 func TestEntriesOverlay(t *testing.T) {
 	a, b, c := Identity{"s", "", "a"}, Identity{"s", "", "b"}, Identity{"s", "", "c"}
-	base := map[Identity]*Entry{
-		a: {Source: "s", SourceID: "a", Path: "faq/a.md", Title: "A"},
-		b: {Source: "s", SourceID: "b", Path: "faq/b.md", Title: "B"},
-	}
+	base := newTable(2)
+	base.add(&Entry{Source: "s", SourceID: "a", Path: "faq/a.md", Title: "A", Tags: []string{"x", "y"}})
+	base.add(&Entry{Source: "s", SourceID: "b", Path: "faq/b.md", Title: "B"})
 	m := &entries{base: base, over: map[Identity]*Entry{}}
 	if m.own(c) != nil || m.get(c) != nil {
 		t.Fatal("an identity the manifest does not hold has no entry")
@@ -97,19 +97,63 @@ func TestEntriesOverlay(t *testing.T) {
 	e := m.own(a)
 	e.Title = "A2"
 	if m.own(a) != e || m.get(a) != e {
-		t.Fatal("owning twice must give the same copy")
+		t.Fatal("owning twice must give the same entry")
 	}
 	m.remove(b)
-	if base[a].Title != "A" || base[b] == nil {
-		t.Fatal("the committed map changed before the merge")
+	if got := base.entry(base.find(a)); got.Title != "A" || !slices.Equal(got.Tags, []string{"x", "y"}) || base.find(b) < 0 {
+		t.Fatalf("the committed table changed: %+v", got)
 	}
 	var titles []string
 	m.each(func(e *Entry) { titles = append(titles, e.Title) })
 	if m.get(b) != nil || !slices.Equal(titles, []string{"A2"}) {
 		t.Fatalf("each: %q; removed entry %v", titles, m.get(b))
 	}
-	merged := m.merged()
-	if len(merged) != 1 || merged[a].Title != "A2" || m.get(a).Title != "A2" {
-		t.Fatalf("merged: %v", merged)
+}
+
+// The table gives back what was added, finds every identity (the hash
+// index chains rows whose hashes collide) and refuses one added twice.
+func TestTable(t *testing.T) {
+	tb := newTable(0)
+	var want []*Entry
+	for i := range 3000 {
+		e := &Entry{Source: "stackexchange", Site: fmt.Sprint("s", i%3), SourceID: fmt.Sprint(i / 3),
+			Path: fmt.Sprintf("faq/%d.md", i), SourceHash: "h", ContentHash: "c", Title: fmt.Sprint("t", i),
+			Retired: i%7 == 0}
+		if i%2 == 0 {
+			e.Tags = []string{"a", fmt.Sprint(i)}
+		}
+		if !tb.add(e) {
+			t.Fatalf("add %d refused", i)
+		}
+		want = append(want, e)
+	}
+	if tb.add(&Entry{Source: "stackexchange", Site: "s1", SourceID: "0"}) {
+		t.Fatal("an identity added twice")
+	}
+	// All rows in one chain, as if every hash collided: find still tells
+	// the identities apart.
+	collide := newTable(0)
+	for _, e := range want[:50] {
+		collide.add(e)
+	}
+	for i := range collide.rows {
+		collide.prev[i] = int32(i) - 1
+	}
+	for _, e := range want[:50] {
+		collide.index[collide.hash(e.identity())] = 49
+	}
+	for i, e := range want[:50] {
+		if j := collide.find(e.identity()); j != i {
+			t.Fatalf("in one chain, row %d found at %d", i, j)
+		}
+	}
+	for i, e := range want {
+		j := tb.find(e.identity())
+		if j != i || !reflect.DeepEqual(tb.entry(j), e) || tb.identity(j) != e.identity() || tb.path(j) != e.Path {
+			t.Fatalf("row %d: found %d, %+v", i, j, tb.entry(max(j, 0)))
+		}
+	}
+	if tb.find(Identity{"stackexchange", "s9", "0"}) != -1 || (*table)(nil).find(Identity{}) != -1 {
+		t.Fatal("found an identity never added")
 	}
 }

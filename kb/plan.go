@@ -345,9 +345,9 @@ func (p *Plan) assignPaths() error {
 			}
 		}
 	}
-	for _, e := range p.k.manifest {
-		if path.Dir(e.Path) == dir {
-			p.take(path.Base(e.Path))
+	for i := range p.k.manifest.len() {
+		if full := p.k.manifest.path(i); path.Dir(full) == dir {
+			p.take(path.Base(full))
 		}
 	}
 	var rec []byte
