@@ -3,6 +3,7 @@ package templates
 import (
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -43,14 +44,35 @@ func scalarsIn(s string) *yaml.Node {
 	}}
 }
 
+// quotedIn is a mapping of s double-quoted only, as a value and in a list:
+// appendYAML must take it for any valid UTF-8 that does not start with a
+// BOM, so that every escape is compared (scalarsIn is declined as a whole
+// whenever s cannot stand plain).
+func quotedIn(s string) *yaml.Node {
+	q := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s, Style: yaml.DoubleQuotedStyle}
+	list := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Content: []*yaml.Node{q, q}}
+	return &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Content: []*yaml.Node{
+		{Kind: yaml.ScalarNode, Tag: "!!str", Value: "quoted"}, q,
+		{Kind: yaml.ScalarNode, Tag: "!!str", Value: "list"}, list,
+	}}
+}
+
+func sameQuoted(t testing.TB, s string) {
+	t.Helper()
+	if !sameAsEncoder(t, quotedIn(s)) && utf8.ValidString(s) && !strings.HasPrefix(s, "\uFEFF") {
+		t.Fatalf("appendYAML declined the double-quoted %q", s)
+	}
+}
+
 func TestAppendYAML(t *testing.T) {
 	taken := 0
 	for _, s := range append(nodeCases, "Pourquoi « Strunk & White » ? — Why", "a:b", "a# b", "x:\ty", "\x7f",
 		"é", "\U0001F600 smile", "a\U0001F600", "a\u0085b", "a\ufffeb", "a\ufeffb", "\ufeff", "a\xffb", "\xff",
-		"a \"q\" \\ b", "k"+strings.Repeat("x", 200)) {
+		"a \"q\" \\ b", "\v\f\b\x1b\x01\u009f", "a\u2029b", "\ud7ff\ue000\ufffd", "k"+strings.Repeat("x", 200)) {
 		if sameAsEncoder(t, scalarsIn(s)) {
 			taken++
 		}
+		sameQuoted(t, s)
 		if sameAsEncoder(t, (&frontMatter{Title: s, Tags: []string{s}}).node()) {
 			taken++
 		}
@@ -80,6 +102,7 @@ func FuzzAppendYAML(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		sameAsEncoder(t, scalarsIn(s))
+		sameQuoted(t, s)
 		sameAsEncoder(t, (&frontMatter{Title: s, AnswerAuthor: s, Tags: []string{s, s}}).node())
 	})
 }
