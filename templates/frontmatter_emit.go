@@ -137,8 +137,8 @@ func plainString(s string) bool {
 			i++
 			continue
 		}
-		w, ok := printable(s, i)
-		if !ok || breakAt(s, i) {
+		_, w, ok := verbatimAt(s, i)
+		if !ok {
 			return false
 		}
 		i += w
@@ -146,29 +146,26 @@ func plainString(s string) bool {
 	return true
 }
 
-// printable is yaml.v3's is_printable for the character at s[i], with its
-// width: tab, the C0 and C1 controls, surrogates, U+FEFF, U+FFFE, U+FFFF and
-// everything above U+FFFF are not.
-func printable(s string, i int) (int, bool) {
-	r, w := utf8.DecodeRuneInString(s[i:])
+// verbatimAt decodes the character at s[i] and reports whether yaml.v3
+// writes it as it is, in a plain or a double-quoted scalar: when it is
+// printable (is_printable) and no line break (is_break). Tab, the C0 and C1
+// controls (CR, LF and NEL among them), surrogates, U+FEFF, U+FFFE, U+FFFF,
+// everything above U+FFFF, LS and PS are not.
+func verbatimAt(s string, i int) (r rune, w int, ok bool) {
+	r, w = utf8.DecodeRuneInString(s[i:])
 	switch {
-	case r == utf8.RuneError && w <= 1:
-		return 1, false
-	case r == '\n':
-		return w, true
-	case r < 0x20 || r == 0x7f || r >= 0x80 && r < 0xA0:
-		return w, false
-	case r >= 0xD800 && r < 0xE000, r == 0xFEFF, r == 0xFFFE, r == 0xFFFF, r > 0xFFFF:
-		return w, false
+	case r == utf8.RuneError && w <= 1, r < 0x20, r == 0x7f, r >= 0x80 && r < 0xA0,
+		r >= 0xD800 && r < 0xE000, r == 0xFEFF, r == 0xFFFE, r == 0xFFFF, r > 0xFFFF,
+		r == 0x2028, r == 0x2029:
+		return r, w, false
 	}
-	return w, true
+	return r, w, true
 }
 
-// breakAt is yaml.v3's is_break: CR, LF, NEL, LS and PS.
-func breakAt(s string, i int) bool {
-	r, _ := utf8.DecodeRuneInString(s[i:])
-	return r == '\r' || r == '\n' || r == 0x85 || r == 0x2028 || r == 0x2029
-}
+// yamlEscapes are yaml.v3's short escapes in a double-quoted scalar; other
+// characters it escapes become \xXX, \uXXXX or \UXXXXXXXX.
+var yamlEscapes = map[rune]byte{0x00: '0', 0x07: 'a', 0x08: 'b', 0x09: 't', 0x0A: 'n', 0x0B: 'v', 0x0C: 'f',
+	0x0D: 'r', 0x1B: 'e', '"': '"', '\\': '\\', 0x85: 'N', 0x2028: 'L', 0x2029: 'P'}
 
 // appendDoubleQuoted is yaml.v3's double-quoted scalar with no line width:
 // the characters it escapes, and its escapes.
@@ -181,58 +178,28 @@ func appendDoubleQuoted(b []byte, s string) []byte {
 			i++
 			continue
 		}
-		r, w := utf8.DecodeRuneInString(s[i:])
-		if _, ok := printable(s, i); ok && !breakAt(s, i) && c != '"' && c != '\\' {
-			b = append(b, s[i:i+w]...)
-			i += w
+		r, w, ok := verbatimAt(s, i)
+		i += w
+		if ok && c != '"' && c != '\\' {
+			b = append(b, s[i-w:i]...)
 			continue
 		}
-		i += w
 		b = append(b, '\\')
-		switch r {
-		case 0x00:
-			b = append(b, '0')
-		case 0x07:
-			b = append(b, 'a')
-		case 0x08:
-			b = append(b, 'b')
-		case 0x09:
-			b = append(b, 't')
-		case 0x0A:
-			b = append(b, 'n')
-		case 0x0B:
-			b = append(b, 'v')
-		case 0x0C:
-			b = append(b, 'f')
-		case 0x0D:
-			b = append(b, 'r')
-		case 0x1B:
-			b = append(b, 'e')
-		case '"':
-			b = append(b, '"')
-		case '\\':
-			b = append(b, '\\')
-		case 0x85:
-			b = append(b, 'N')
-		case 0xA0:
-			b = append(b, '_')
-		case 0x2028:
-			b = append(b, 'L')
-		case 0x2029:
-			b = append(b, 'P')
+		if e, short := yamlEscapes[r]; short {
+			b = append(b, e)
+			continue
+		}
+		digits := 8
+		switch {
+		case r <= 0xFF:
+			b, digits = append(b, 'x'), 2
+		case r <= 0xFFFF:
+			b, digits = append(b, 'u'), 4
 		default:
-			digits := 8
-			switch {
-			case r <= 0xFF:
-				b, digits = append(b, 'x'), 2
-			case r <= 0xFFFF:
-				b, digits = append(b, 'u'), 4
-			default:
-				b = append(b, 'U')
-			}
-			for k := (digits - 1) * 4; k >= 0; k -= 4 {
-				b = append(b, "0123456789ABCDEF"[(r>>uint(k))&0xF])
-			}
+			b = append(b, 'U')
+		}
+		for k := (digits - 1) * 4; k >= 0; k -= 4 {
+			b = append(b, "0123456789ABCDEF"[(r>>uint(k))&0xF])
 		}
 	}
 	return append(b, '"')
