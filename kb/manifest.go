@@ -88,21 +88,7 @@ func parseManifest(b []byte) (*table, map[string]string, error) {
 	if mf.Version != manifestVersion {
 		return nil, nil, fmt.Errorf("manifest %s: version %d is not supported by this kbsync (want %d); upgrade kbsync", ManifestPath, mf.Version, manifestVersion)
 	}
-	entries := newTable(len(mf.Articles))
-	size, tags := 0, 0 // the arena's size, so that it is allocated once
-	for _, e := range mf.Articles {
-		if e != nil {
-			size += len(e.Source) + len(e.Site) + len(e.SourceID) + len(e.Path) + len(e.SourceHash) +
-				len(e.ContentHash) + len(e.Title)
-			for _, t := range e.Tags {
-				size += len(t)
-			}
-			tags += len(e.Tags)
-		}
-	}
-	entries.arena = make([]byte, 0, size)
-	entries.rows, entries.prev = make([]row, 0, len(mf.Articles)), make([]int32, 0, len(mf.Articles))
-	entries.tags = make([]span, 0, tags)
+	entries := tableFor(mf.Articles)
 	for i, e := range mf.Articles {
 		if e == nil {
 			return nil, nil, fmt.Errorf("manifest %s: article %d is null", ManifestPath, i)

@@ -139,8 +139,8 @@ func (k *KB) Plan(opts PlanOptions) (*Plan, error) {
 			return nil, err
 		}
 	}
-	// Entries are shared with the committed manifest until the plan
-	// changes one (own): a no-op run copies none of them, nor the map.
+	// The plan's changes go to an overlay (entries.own); the committed
+	// table is only read.
 	m := &entries{base: k.manifest, over: map[Identity]*Entry{}}
 	g := make(map[string]string, len(k.generated))
 	for p, h := range k.generated {
@@ -187,10 +187,6 @@ func (p *Plan) touched(e *Entry) string {
 	}
 	return ""
 }
-
-// own returns the plan's entry for key, copied first when it is still the
-// committed manifest's: the KB keeps that one until the commit lands.
-func (p *Plan) own(key Identity) *Entry { return p.manifest.own(key) }
 
 // Saw records that the exports hold the thread id, whatever happens to it
 // next. Results fails with a *DuplicateError if a thread was seen twice.
@@ -252,7 +248,7 @@ func (p *Plan) Put(a *Article) error {
 		if e.SourceHash != a.SourceHash || e.Title != a.Info.Title || !slices.Equal(e.Tags, a.Info.Tags) {
 			// Committed as a manifest-only change: otherwise, after an
 			// upgrade, every run would convert every article again.
-			e = p.own(key)
+			e = p.manifest.own(key)
 			e.SourceHash, e.Title, e.Tags = a.SourceHash, a.Info.Title, a.Info.Tags
 			p.manifestDirty = true
 		}
@@ -267,7 +263,7 @@ func (p *Plan) Put(a *Article) error {
 		return err
 	}
 	p.changes[e.Path] = a.Blob.Hash
-	e = p.own(key)
+	e = p.manifest.own(key)
 	e.ContentHash, e.SourceHash, e.Retired = a.Blob.Hash.String(), a.SourceHash, false
 	e.Title, e.Tags = a.Info.Title, a.Info.Tags
 	p.record(Result{Path: e.Path, Action: Updated, ID: a.ID, Info: a.Info})
@@ -296,7 +292,7 @@ func (p *Plan) Retire(id Identity, describe func() Info) error {
 		// Already gone: remember it as retired, so that it is never
 		// recreated if the thread is answered again.
 		if !e.Retired {
-			e = p.own(key)
+			e = p.manifest.own(key)
 			e.Retired, p.manifestDirty = true, true
 		}
 		p.counts[Unchanged]++
@@ -326,7 +322,7 @@ func (p *Plan) Retire(id Identity, describe func() Info) error {
 		return err
 	}
 	p.changes[e.Path] = blob.Hash
-	e = p.own(key)
+	e = p.manifest.own(key)
 	e.ContentHash, e.Retired = blob.Hash.String(), true
 	p.record(Result{Path: e.Path, Action: Retired, ID: id, Info: info})
 	return nil

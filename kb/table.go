@@ -35,6 +35,33 @@ func newTable(n int) *table {
 	return &table{index: make(map[uint64]int32, n), seed: maphash.MakeSeed()}
 }
 
+// tableFor is an empty table sized for es, so that its arena and rows are
+// allocated once. Nil entries are skipped.
+func tableFor(es []*Entry) *table {
+	t := newTable(len(es))
+	size, tags := 0, 0
+	for _, e := range es {
+		if e == nil {
+			continue
+		}
+		for _, s := range e.strings() {
+			size += len(s)
+		}
+		for _, tag := range e.Tags {
+			size += len(tag)
+		}
+		tags += len(e.Tags)
+	}
+	t.arena = make([]byte, 0, size)
+	t.rows, t.prev, t.tags = make([]row, 0, len(es)), make([]int32, 0, len(es)), make([]span, 0, tags)
+	return t
+}
+
+// strings are an entry's own strings, in the order of a row's spans.
+func (e *Entry) strings() [7]string {
+	return [7]string{e.Source, e.Site, e.SourceID, e.Path, e.SourceHash, e.ContentHash, e.Title}
+}
+
 func (t *table) put(s string) span {
 	sp := span{uint32(len(t.arena)), uint32(len(s))}
 	t.arena = append(t.arena, s...)
@@ -68,8 +95,9 @@ func (t *table) add(e *Entry) bool {
 	if t.find(id) >= 0 {
 		return false
 	}
-	r := row{source: t.put(e.Source), site: t.put(e.Site), id: t.put(e.SourceID), path: t.put(e.Path),
-		sourceHash: t.put(e.SourceHash), contentHash: t.put(e.ContentHash), title: t.put(e.Title),
+	s := e.strings()
+	r := row{source: t.put(s[0]), site: t.put(s[1]), id: t.put(s[2]), path: t.put(s[3]),
+		sourceHash: t.put(s[4]), contentHash: t.put(s[5]), title: t.put(s[6]),
 		tags: span{uint32(len(t.tags)), uint32(len(e.Tags))}, retired: e.Retired}
 	for _, tag := range e.Tags {
 		t.tags = append(t.tags, t.put(tag))
