@@ -39,6 +39,7 @@ type CommitResult struct {
 // message receives the results and returns the commit message.
 func (p *Plan) Commit(ctx context.Context, message func(*ResultSet, map[Action]int) (string, error)) (CommitResult, error) {
 	res := CommitResult{Branch: p.k.Branch()}
+	defer p.k.clearWork() // a new knowledge base's pack and staged files
 	fail := func(err error) (CommitResult, error) {
 		p.Abort() // the pack and the staged files
 		return res, err

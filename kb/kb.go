@@ -84,6 +84,10 @@ type KB struct {
 	generated  map[string]string // generated file path -> content hash
 	pending    bool              // the repository does not exist yet
 	stagePath  string            // a temporary staging folder, for a new knowledge base
+	// work holds a new knowledge base's pack and staged files until the
+	// commit (newWork); madeRoot: this run made the knowledge base's folder.
+	work     string
+	madeRoot bool
 	// Recovered says what Open did to finish a run that was killed.
 	Recovered string
 	baseTip   plumbing.Hash // the base branch's tip, when there is one
@@ -141,6 +145,9 @@ func Open(ctx context.Context, opts Options) (*KB, error) {
 		if k.Recovered, err = k.recover(); err != nil {
 			return nil, err
 		}
+		if !opts.Bare {
+			k.removeLeftovers() // of a first sync killed after it made the repository
+		}
 	}
 	if err := k.resolve(); err != nil {
 		return nil, err
@@ -182,9 +189,16 @@ func (k *KB) checkCreatable() error {
 	if st, err := os.Stat(k.root); err == nil && !st.IsDir() {
 		return usagef("kb: %s is a file; pass a folder", k.root)
 	}
-	if entries, err := os.ReadDir(k.root); err == nil && len(entries) > 0 {
+	entries, err := os.ReadDir(k.root)
+	if err != nil {
+		return nil
+	}
+	left, _ := workLeftovers(k.root)
+	if len(entries) > len(left) {
 		return usagef("kb: %s is not a git repository and not empty; run `git init` there or pick a new folder", k.root)
 	}
+	// Only what a killed first sync left: the folder counts as empty.
+	k.removeLeftovers()
 	return nil
 }
 

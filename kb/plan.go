@@ -119,12 +119,14 @@ func (k *KB) Plan(opts PlanOptions) (*Plan, error) {
 	if !opts.DryRun {
 		dir := filepath.Join(k.objectsDir(), "pack")
 		if k.pending {
-			// No repository yet: stage the pack outside the knowledge base.
-			tmp, err := os.MkdirTemp("", "kbsync-new-*")
+			// No repository yet: the pack waits in the work folder.
+			work, err := k.newWork()
 			if err != nil {
+				return nil, err
+			}
+			if dir, err = os.MkdirTemp(work, "pack-"); err != nil {
 				return nil, fmt.Errorf("kb: %w", err)
 			}
-			dir = tmp
 		}
 		var err error
 		if pw, err = newPackWriter(dir); err != nil {
@@ -164,6 +166,7 @@ func (p *Plan) Abort() {
 	if p.k.checkedOut {
 		p.k.clearStage()
 	}
+	p.k.clearWork()
 }
 
 func (p *Plan) forced(id Identity) bool {

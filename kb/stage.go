@@ -32,7 +32,11 @@ func (k *KB) Stager() (*Stager, error) {
 		return nil, nil
 	}
 	if k.pending {
-		dir, err := os.MkdirTemp("", "kbsync-stage-*")
+		work, err := k.newWork()
+		if err != nil {
+			return nil, err
+		}
+		dir, err := os.MkdirTemp(work, "stage-")
 		if err != nil {
 			return nil, fmt.Errorf("kb: stage: %w", err)
 		}
@@ -114,7 +118,10 @@ func (p *Plan) addManifest() (plumbing.Hash, bool, error) {
 	fail := func(err error) (plumbing.Hash, bool, error) {
 		return plumbing.ZeroHash, false, fmt.Errorf("kb: manifest: %w", err)
 	}
-	dir, staging := p.k.staging() // else dir is "": the system's temporary folder
+	dir, staging := p.k.staging()
+	if !staging {
+		dir = p.k.work // else "": the system's temporary folder
+	}
 	f, err := os.CreateTemp(dir, "manifest-*")
 	if err != nil {
 		return fail(err)
