@@ -19,3 +19,6 @@ func createFile(name string, content []byte) error {
 	}
 	return err
 }
+
+// renameFile renames a staged file into a new knowledge base.
+func renameFile(from, to string) error { return os.Rename(from, to) }

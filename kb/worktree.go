@@ -124,11 +124,15 @@ func (k *KB) applyWorktree(changes func(fn func(name string, h plumbing.Hash) er
 	// A worker may have written the file already: rename it into place.
 	staged := func(h plumbing.Hash, name string) bool {
 		src := stagedFile(k.stageDir(), h.String())
+		if k.created {
+			// A new knowledge base: its folders were just made by this
+			// run, so no link can be in the way, and os.Root's walk of
+			// both paths (five system calls a file) is not needed.
+			return renameFile(src, filepath.Join(k.root, filepath.FromSlash(name))) == nil
+		}
 		if rel, err := filepath.Rel(k.root, src); err == nil && filepath.IsLocal(rel) {
 			return root.Rename(filepath.ToSlash(rel), name) == nil
 		}
-		// A new knowledge base stages outside it; its folders were just
-		// made by kbsync, so no link can be in the way.
 		return os.Rename(src, filepath.Join(k.root, filepath.FromSlash(name))) == nil
 	}
 	subs := map[string]*os.Root{} // one handle per folder: opening a path in a Root walks it
