@@ -40,6 +40,8 @@ type CommitResult struct {
 func (p *Plan) Commit(ctx context.Context, message func(*ResultSet, map[Action]int) (string, error)) (CommitResult, error) {
 	res := CommitResult{Branch: p.k.Branch()}
 	defer p.k.clearWork() // a new knowledge base's pack and staged files
+	flushed := p.k.flushStage()
+	defer flushed()
 	fail := func(err error) (CommitResult, error) {
 		p.Abort() // the pack and the staged files
 		return res, err
@@ -156,6 +158,7 @@ func (p *Plan) Commit(ctx context.Context, message func(*ResultSet, map[Action]i
 		if err := p.k.applyWorktree(p.eachChange, p.changeCount()); err != nil {
 			return res, err
 		}
+		flushed()
 		if err := syncTree(p.k.root); err != nil {
 			return res, fmt.Errorf("kb: sync %s: %w", p.k.root, err)
 		}

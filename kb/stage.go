@@ -84,6 +84,24 @@ func stagedFile(dir, h string) string {
 	return filepath.Join(dir, h[:2], h[2:])
 }
 
+// flushStage starts writing the staged files' bytes to the disk, while
+// the commit builds the manifest, the trees and the pack, so that the sync
+// after they are renamed into place (syncTree) has mostly metadata left:
+// ~600 MB for a first sync of 100,000 articles. The returned function
+// waits for it; calling it again returns at once.
+func (k *KB) flushStage() (wait func()) {
+	dir, ok := k.staging()
+	if !ok {
+		return func() {}
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		syncTree(dir) // an error shows in the sync that counts
+	}()
+	return func() { <-done }
+}
+
 // clearStage removes the staging folder.
 func (k *KB) clearStage() { os.RemoveAll(k.stageDir()) }
 
