@@ -137,10 +137,14 @@ func (p *Plan) addManifest() (plumbing.Hash, bool, error) {
 		return plumbing.ZeroHash, false, fmt.Errorf("kb: manifest: %w", err)
 	}
 	dir, staging := p.k.staging()
+	pattern := "manifest-*"
 	if !staging {
-		dir = p.k.work // else "": the system's temporary folder
+		// Beside the pack, on the repository's disk (a million articles
+		// would put 394 MB in a temporary folder that may be memory), and
+		// removed by the next run if this one is killed.
+		dir, pattern = p.pack.dir, tmpPackPrefix+"manifest-*"
 	}
-	f, err := os.CreateTemp(dir, "manifest-*")
+	f, err := os.CreateTemp(dir, pattern)
 	if err != nil {
 		return fail(err)
 	}

@@ -170,3 +170,39 @@ func TestLeftoverWorkIsRemoved(t *testing.T) {
 		t.Errorf("a folder with a person's file and a leftover: %v, want a not-empty error", err)
 	}
 }
+
+// A sync that does not touch a working tree (another branch here; a
+// remote knowledge base's bare cache too) writes its manifest beside the
+// pack, on the repository's disk: the temporary folder may be memory, and
+// a million articles make 394 MB of manifest.
+func TestBranchSyncNeedsNoTempFolder(t *testing.T) {
+	kbDir := filepath.Join(t.TempDir(), "kb")
+	first := newKBExport(t, 10, false)
+	if _, err := Run(context.Background(), Options{
+		Sources: []Source{{Format: "jsonl", Path: first, Site: "https://forum.example.com"}},
+		KB:      kb.Options{Path: kbDir},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("TMPDIR", filepath.Join(t.TempDir(), "missing"))
+	rep, err := Run(context.Background(), Options{
+		Sources: []Source{{Format: "jsonl", Path: newKBExport(t, 20, false), Site: "https://forum.example.com"}},
+		KB:      kb.Options{Path: kbDir, Branch: "kbsync/nightly"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Counts.Added != 10 || rep.Commit == "" {
+		t.Fatalf("added %d, commit %q; want 10 and a commit", rep.Counts.Added, rep.Commit)
+	}
+	if out := gitCLI(t, kbDir, "status", "--porcelain", "--ignored"); out != "" {
+		t.Errorf("git status:\n%s", out)
+	}
+	if out := gitCLI(t, kbDir, "count-objects", "-v"); !strings.Contains(out, "count: 0") {
+		t.Errorf("loose objects or leftovers after the sync:\n%s", out)
+	}
+	left, _ := filepath.Glob(filepath.Join(kbDir, ".git", "objects", "pack", "tmp_*"))
+	if len(left) > 0 {
+		t.Errorf("temporary files left beside the packs: %v", left)
+	}
+}
