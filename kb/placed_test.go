@@ -157,3 +157,53 @@ func TestTable(t *testing.T) {
 		t.Fatal("found an identity never added")
 	}
 }
+
+// sorted gives the entries in identity order whether the table's rows are
+// in that order (merging the overlay in) or not (a manifest edited by
+// hand), with the overlay's changes, removals and additions applied.
+func TestEntriesSorted(t *testing.T) {
+	var ids []Identity
+	for i := range 200 {
+		ids = append(ids, Identity{Source: "stackexchange", Site: fmt.Sprint("s", i%3), ID: fmt.Sprint(i)})
+	}
+	slices.SortFunc(ids, cmpIdentity)
+	for _, order := range []string{"sorted", "reversed"} {
+		base := newTable(len(ids))
+		rows := slices.Clone(ids)
+		if order == "reversed" {
+			slices.Reverse(rows)
+		}
+		for _, id := range rows {
+			base.add(&Entry{Source: id.Source, Site: id.Site, SourceID: id.ID, Path: "faq/" + id.ID + ".md", Title: "old"})
+		}
+		m := &entries{base: base, over: map[Identity]*Entry{}}
+		want := map[Identity]string{}
+		for i, id := range ids {
+			switch i % 10 {
+			case 3:
+				m.own(id).Title = "new"
+				want[id] = "new"
+			case 7:
+				m.remove(id)
+			default:
+				want[id] = "old"
+			}
+		}
+		for _, id := range []Identity{{"aaa", "", "1"}, {"stackexchange", "s1", "5x"}, {"zzz", "", "9"}} {
+			m.over[id] = &Entry{Source: id.Source, Site: id.Site, SourceID: id.ID, Title: "added"}
+			want[id] = "added"
+		}
+		got := m.sorted()
+		if len(got) != len(want) {
+			t.Fatalf("%s: %d entries, want %d", order, len(got), len(want))
+		}
+		for i, e := range got {
+			if i > 0 && cmpIdentity(got[i-1].identity(), e.identity()) >= 0 {
+				t.Fatalf("%s: %v before %v", order, got[i-1].identity(), e.identity())
+			}
+			if w, ok := want[e.identity()]; !ok || w != e.Title {
+				t.Fatalf("%s: %v has title %q, want %q (listed: %v)", order, e.identity(), e.Title, w, ok)
+			}
+		}
+	}
+}
