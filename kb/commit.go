@@ -9,6 +9,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -189,7 +190,9 @@ func (p *Plan) Commit(ctx context.Context, message func(*ResultSet, map[Action]i
 // stores every tree on a changed path; untouched subtrees keep their hash.
 func (p *Plan) buildTree(base plumbing.Hash, dir string, changes map[string]plumbing.Hash) (plumbing.Hash, error) {
 	var entries []object.TreeEntry
-	if !base.IsZero() {
+	if f := p.k.dirs[dir]; f != nil && !base.IsZero() && f.hash == base {
+		entries = slices.Clone(f.entries) // read by the plan (blobAt)
+	} else if !base.IsZero() {
 		t, err := p.k.repo.TreeObject(base)
 		if err != nil {
 			return plumbing.ZeroHash, fmt.Errorf("kb: read tree %s: %w", dir, err)

@@ -131,14 +131,14 @@ func (k *KB) recover() (string, error) {
 		return "", fmt.Errorf("kb: %w", err)
 	}
 	changes := map[string]plumbing.Hash{}
-	dirs := map[string]map[string]plumbing.Hash{}
+	dirs := map[string]*folder{}
 	for _, p := range j.Paths {
 		dir, name := path.Split(p)
 		dir = strings.TrimSuffix(dir, "/")
 		if dirs[dir] == nil {
-			dirs[dir] = filesOf(tree, dir)
+			dirs[dir] = loadFolder(tree, dir)
 		}
-		changes[p] = dirs[dir][name] // ZeroHash: removed by the commit
+		changes[p], _ = dirs[dir].file(name) // ZeroHash: removed by the commit
 	}
 	// The killed run may have died holding index.lock. It wrote the lock
 	// after the journal; we hold kbsync's run lock, so a lock that new is

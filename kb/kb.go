@@ -93,7 +93,7 @@ type KB struct {
 	baseTip   plumbing.Hash // the base branch's tip, when there is one
 	baseName  string
 	// dirs caches the files of the parent tree's folders (blobAt).
-	dirs    map[string]map[string]plumbing.Hash
+	dirs    map[string]*folder
 	index   *cachedIndex // the git index as read last (readIndex)
 	rebuilt bool         // the branch starts again from the base
 	// rebuiltFrom is the branch's tip before it was started again.
@@ -350,7 +350,7 @@ func (k *KB) Proposal() (bool, error) {
 }
 
 func (k *KB) setParent(h plumbing.Hash) error {
-	k.dirs = nil // the folder maps describe the old tree
+	k.dirs = nil // the folders are the old tree's
 	c, err := k.repo.CommitObject(h)
 	if err != nil {
 		return fmt.Errorf("kb: read commit %s: %w", h, err)
@@ -458,39 +458,24 @@ func (k *KB) blobAt(p string) (plumbing.Hash, bool) {
 		return plumbing.ZeroHash, false
 	}
 	// go-git decodes a subtree again on every FindEntry: with 100,000
-	// articles in one folder, one lookup per article was quadratic. The
-	// folders' files are read once into maps.
+	// articles in one folder, one lookup per article was quadratic. Each
+	// folder is read once.
 	dir, name := path.Split(p)
 	dir = strings.TrimSuffix(dir, "/")
-	files, ok := k.dirs[dir]
-	if !ok {
-		files = filesOf(k.tree, dir)
-		if k.dirs == nil {
-			k.dirs = map[string]map[string]plumbing.Hash{}
-		}
-		k.dirs[dir] = files
-	}
-	h, ok := files[name]
-	return h, ok
+	return k.folder(dir).file(name)
 }
 
-// filesOf maps the names of the files directly in a folder of a tree to
-// their blobs; a missing folder is empty.
-func filesOf(t *object.Tree, dir string) map[string]plumbing.Hash {
-	files := map[string]plumbing.Hash{}
-	if dir != "" {
-		sub, err := t.Tree(dir)
-		if err != nil {
-			return files
+// folder returns a folder of the parent tree, read once.
+func (k *KB) folder(dir string) *folder {
+	f, ok := k.dirs[dir]
+	if !ok {
+		f = loadFolder(k.tree, dir)
+		if k.dirs == nil {
+			k.dirs = map[string]*folder{}
 		}
-		t = sub
+		k.dirs[dir] = f
 	}
-	for _, e := range t.Entries {
-		if e.Mode.IsFile() {
-			files[e.Name] = e.Hash
-		}
-	}
-	return files
+	return f
 }
 
 // ReadFile returns the committed content of p in the parent tree.
