@@ -92,7 +92,7 @@ type KB struct {
 	Recovered string
 	baseTip   plumbing.Hash // the base branch's tip, when there is one
 	baseName  string
-	// dirs caches the files of the parent tree's folders (blobAt).
+	// dirs holds the parent tree's folders, each read once (blobAt, buildTree).
 	dirs    map[string]*folder
 	index   *cachedIndex // the git index as read last (readIndex)
 	rebuilt bool         // the branch starts again from the base
