@@ -41,8 +41,6 @@ type CommitResult struct {
 func (p *Plan) Commit(ctx context.Context, message func(*ResultSet, map[Action]int) (string, error)) (CommitResult, error) {
 	res := CommitResult{Branch: p.k.Branch()}
 	defer p.k.clearWork() // a new knowledge base's pack and staged files
-	flushed := p.k.flushStage()
-	defer flushed()
 	fail := func(err error) (CommitResult, error) {
 		p.Abort() // the pack and the staged files
 		return res, err
@@ -75,6 +73,9 @@ func (p *Plan) Commit(ctx context.Context, message func(*ResultSet, map[Action]i
 		p.Abort() // nothing to commit; staged files go too
 		return res, nil
 	}
+	// Only a commit waits for the disk: a no-op run never syncs it.
+	flushed := p.k.flushStage()
+	defer flushed()
 	var commit *Encoded
 	if p.changeCount() > 0 || p.manifestDirty {
 		mhash, changed, err := p.addManifest()
