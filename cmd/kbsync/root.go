@@ -62,6 +62,12 @@ func runWith(ctx context.Context, args []string, io *streams) int {
 	if err == nil {
 		return exitOK
 	}
+	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+		// Ctrl-C or SIGTERM: say so, not "context canceled". What was
+		// not committed was not written (see the README's exit codes).
+		fmt.Fprintln(stderr, "kbsync: interrupted")
+		return exitError
+	}
 	fmt.Fprintln(stderr, "kbsync: "+forum.OneLine(err.Error()))
 	return exitCode(err)
 }
