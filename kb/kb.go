@@ -16,6 +16,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -193,8 +194,7 @@ func (k *KB) checkCreatable() error {
 	if err != nil {
 		return nil
 	}
-	left, _ := workLeftovers(k.root)
-	if len(entries) > len(left) {
+	if slices.ContainsFunc(entries, func(e os.DirEntry) bool { return !isLeftover(e) }) {
 		return usagef("kb: %s is not a git repository and not empty; run `git init` there or pick a new folder", k.root)
 	}
 	// Only what a killed first sync left: the folder counts as empty.

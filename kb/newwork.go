@@ -60,20 +60,11 @@ func (k *KB) clearWork() {
 	k.madeRoot = false
 }
 
-// workLeftovers lists the work folders in dir that a killed first sync
-// left behind (the caller holds the run lock, so none is in use).
-func workLeftovers(dir string) ([]string, error) {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return nil, err
-	}
-	var out []string
-	for _, e := range entries {
-		if e.IsDir() && strings.HasPrefix(e.Name(), workPrefix) {
-			out = append(out, filepath.Join(dir, e.Name()))
-		}
-	}
-	return out, nil
+// isLeftover reports whether an entry of the knowledge base's folder is
+// the work folder of a killed first sync (the caller holds the run lock,
+// so none is in use).
+func isLeftover(e os.DirEntry) bool {
+	return e.IsDir() && strings.HasPrefix(e.Name(), workPrefix)
 }
 
 // removeLeftovers removes the work folders a killed first sync left in
@@ -83,8 +74,10 @@ func (k *KB) removeLeftovers() {
 	if k.opts.DryRun {
 		return
 	}
-	left, _ := workLeftovers(k.root)
-	for _, d := range left {
-		os.RemoveAll(d)
+	entries, _ := os.ReadDir(k.root)
+	for _, e := range entries {
+		if isLeftover(e) {
+			os.RemoveAll(filepath.Join(k.root, e.Name()))
+		}
 	}
 }
